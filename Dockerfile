@@ -1,0 +1,29 @@
+# One image for the API and the render worker (different commands). Debian's ffmpeg, non-root.
+#   docker build -t reelforge .
+#   docker run -p 8000:8000 -v reelforge:/data reelforge                 # embedded: API + workers
+#   docker run ... reelforge reelforge serve --host 0.0.0.0 --workers 0  # API only (external workers)
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    REELFORGE_HOME=/data REELFORGE_FFMPEG=/usr/bin/ffmpeg
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg fonts-dejavu-core curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --create-home --uid 10001 reelforge \
+ && mkdir -p /data && chown reelforge /data
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY editor ./editor
+COPY audio ./audio
+COPY api ./api
+COPY presets ./presets
+RUN pip install .
+
+USER reelforge
+VOLUME ["/data"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:8000/healthz || exit 1
+CMD ["reelforge", "serve", "--host", "0.0.0.0", "--port", "8000"]

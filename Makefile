@@ -1,0 +1,52 @@
+# The same commands locally and in CI. Everything lives in .venv; only Python 3.11 + pip are needed.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BIN    := $(VENV)/bin
+EXAMPLES := $(wildcard examples/*.json)
+
+.PHONY: demo test lint bench install dev clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+dev: $(VENV)/.installed-dev
+
+examples/media/.made: editor/samples.py | $(VENV)/.installed
+	$(PY) -m editor.samples examples/media
+	touch $@
+
+demo: $(VENV)/.installed examples/media/.made
+	@mkdir -p out
+	@for spec in $(EXAMPLES); do \
+	  name=$$(basename $$spec .json); \
+	  $(BIN)/reelforge render $$spec -o out/$$name.mp4 || exit 1; \
+	done
+	@echo "Rendered examples are in $$(pwd)/out/:"; ls -1 out/*.mp4
+
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy editor audio api benchmarks
+
+bench: $(VENV)/.installed-dev
+	$(PY) benchmarks/reference_edit.py
+	$(PY) benchmarks/face_sticker.py
+	$(PY) benchmarks/beats.py
+	$(PY) benchmarks/fingerprint.py
+	$(PY) benchmarks/api_load.py
+
+clean:
+	rm -rf out examples/media .pytest_cache .mypy_cache .ruff_cache

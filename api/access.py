@@ -1,0 +1,79 @@
+"""Who may use which source in a render: checked at submit and again when the job runs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from api.models import Media, Sound
+from editor.spec import EditSpec
+
+_SRC = re.compile(r"^(media|sound):([0-9a-f]{32})$")
+
+
+@dataclass
+class Resolved:
+    """The storage key behind each spec ``src``, the sounds used, and what is wrong."""
+
+    keys: dict[str, str] = field(default_factory=dict)
+    sounds: dict[str, Sound] = field(default_factory=dict)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    forbidden: list[tuple[str, str]] = field(default_factory=list)  # (src, reason)
+
+
+def reuse_refusal(sound: Sound, user_id: str) -> str | None:
+    """Why ``user_id`` may not use ``sound`` in a render, or None."""
+    if sound.owner_id == user_id:
+        return None
+    if not sound.published:
+        return "the sound is not published by its owner"
+    if not sound.allow_reuse:
+        return "the sound's owner does not allow reuse"
+    return None
+
+
+def source_fields(spec: EditSpec) -> list[tuple[str, str]]:
+    """Each ``src`` of the spec with the field it sits in, e.g. ``("clips[1].src", "media:...")``."""
+    fields = [f"clips[{i}].src" for i in range(len(spec.clips))]
+    if spec.audio.sound is not None:
+        fields.append("audio.sound.src")
+    sources = spec.sources()
+    if len(fields) != len(sources):  # the spec grew new kinds of sources: name them by position
+        fields = [f"sources[{i}]" for i in range(len(sources))]
+    return list(zip(fields, sources, strict=True))
+
+
+def resolve_sources(session: Session, user_id: str, sources: list[tuple[str, str]]) -> Resolved:
+    out = Resolved()
+    for where, src in sources:
+        match = _SRC.match(src)
+        if not match:
+            out.problems.append((where, f"{src!r} must be media:<id> or sound:<id> (never a path or URL)"))
+            continue
+        kind, object_id = match.groups()
+        if kind == "media":
+            media = session.get(Media, object_id)
+            if media is None or media.owner_id != user_id:
+                out.problems.append((where, f"{src}: no such media"))
+            elif media.status != "ready" or media.key is None:
+                out.problems.append((where, f"{src}: the media is {media.status}, not ready"))
+            else:
+                out.keys[src] = media.key
+            continue
+        sound = session.get(Sound, object_id)
+        refusal = reuse_refusal(sound, user_id) if sound is not None else None
+        if sound is None:
+            out.problems.append((where, f"{src}: no such sound"))
+            continue
+        if refusal:
+            out.forbidden.append((src, refusal))
+            continue
+        sound_media = session.get(Media, sound.media_id)
+        if sound_media is None or sound_media.key is None:
+            out.problems.append((where, f"{src}: the sound's audio is missing"))
+            continue
+        out.keys[src] = sound_media.key
+        out.sounds[sound.id] = sound
+    return out

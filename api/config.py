@@ -1,0 +1,101 @@
+"""All configuration of the API service, read once from ``REELFORGE_*`` environment variables."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from editor.probe import Limits
+
+MB = 1 << 20
+
+
+class Settings(BaseSettings):
+    """Embedded defaults: SQLite + a local folder under ``home``; nothing else to install."""
+
+    model_config = SettingsConfigDict(env_prefix="REELFORGE_", extra="ignore")
+
+    home: Path = Field(default=Path(".reelforge"), description="data folder of the embedded default")
+    database_url: str | None = Field(default=None, description="sqlite:///... or postgresql+psycopg://...")
+    storage_url: str | None = Field(default=None, description="file:///abs/path or s3://bucket/prefix")
+    public_url: str | None = Field(default=None, description="base URL clients reach the API at")
+
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_path_style: bool = False
+
+    max_upload_bytes: int = Field(default=1024 * MB, ge=1)
+    multipart_threshold: int = Field(default=100 * MB, ge=5 * MB)
+    multipart_part_size: int = Field(default=64 * MB, ge=5 * MB)
+    max_media_seconds: float = Field(default=15 * 60.0, gt=0)
+    max_concurrent_renders: int = Field(default=2, ge=1, description="running renders per user")
+    max_queued_renders: int = Field(default=200, ge=1, description="queued renders per user")
+    requests_per_minute: int = Field(default=600, ge=1)
+    presign_seconds: int = Field(default=600, ge=30, le=7 * 24 * 3600)
+
+    queue: Literal["embedded", "celery"] = "embedded"
+    workers: int = Field(default=2, ge=0, le=64, description="embedded render threads")
+    lease_seconds: float = Field(default=30.0, gt=0)
+    poll_seconds: float = Field(default=0.5, gt=0)
+    max_attempts: int = Field(default=3, ge=1)
+    render_timeout: float = Field(default=3600.0, gt=0)
+
+    webhook_secret: SecretStr | None = None
+    webhook_allow_private: bool = Field(
+        default=False, description="tests only: allow loopback/private targets"
+    )
+    webhook_attempts: int = Field(default=5, ge=1)
+    webhook_backoff: float = Field(default=1.0, gt=0)
+
+    signing_key: SecretStr | None = Field(default=None, description="HMAC key of local presigned URLs")
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home.resolve() / 'reelforge.db'}"
+
+    @property
+    def storage(self) -> str:
+        return self.storage_url or (self.home.resolve() / "storage").as_uri()
+
+    @property
+    def is_embedded_db(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+    @property
+    def work_dir(self) -> Path:
+        return self.home.resolve() / "work"
+
+    def limits(self) -> Limits:
+        return Limits(max_bytes=self.max_upload_bytes, max_duration=self.max_media_seconds)
+
+    @cached_property
+    def webhook_key(self) -> bytes:
+        return self._secret(self.webhook_secret, "webhook.key")
+
+    @cached_property
+    def url_key(self) -> bytes:
+        return self._secret(self.signing_key, "signing.key")
+
+    def _secret(self, configured: SecretStr | None, name: str) -> bytes:
+        """A configured secret, else one generated once and kept in ``home`` (mode 0600)."""
+        if configured is not None:
+            return configured.get_secret_value().encode()
+        path = self.home.resolve() / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
+            tmp.write_text(secrets.token_hex(32))
+            tmp.chmod(0o600)
+            with contextlib.suppress(FileExistsError):  # another process won the race: use theirs
+                os.link(tmp, path)
+            tmp.unlink()
+        return path.read_text().strip().encode()

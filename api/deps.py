@@ -1,0 +1,67 @@
+"""Request dependencies as ``Annotated`` aliases: services, a DB session, the authenticated user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from api.auth import user_for_token
+from api.errors import ApiError
+from api.models import User
+from api.services import Services
+
+_bearer = HTTPBearer(auto_error=False, description="a token from `reelforge users create NAME`")
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_session(services: ServicesDep) -> Iterator[Session]:
+    """A session per request; writers call ``commit()`` before answering, the rest is rolled back."""
+    with services.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def current_user(
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    unauthenticated = ApiError(
+        401, "unauthenticated", "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+    )
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise unauthenticated
+    with services.sessions() as session:
+        user = user_for_token(session, credentials.credentials)
+        if user is None:
+            raise unauthenticated
+        session.expunge(user)
+    wait = services.limiter.acquire(user.id)
+    if wait:
+        retry = services.limiter.retry_after(wait)
+        raise ApiError(
+            429, "rate_limited", f"too many requests; retry in {retry} s", headers={"Retry-After": retry}
+        )
+    return user
+
+
+UserDep = Annotated[User, Depends(current_user)]
+
+
+def base_url(request: Request) -> str:
+    return str(request.base_url)
+
+
+BaseUrlDep = Annotated[str, Depends(base_url)]

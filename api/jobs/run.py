@@ -1,0 +1,257 @@
+"""Running one render: the same function for the embedded and the Celery queue.
+
+The output is rendered into a local work folder (atomically, by the engine), uploaded to a
+temporary key, copied to its final key, and only then is the row flipped to ``succeeded`` with a
+compare-and-set on the lease (the commit point). A worker that lost its lease writes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from api import sounds as sound_service
+from api.access import resolve_sources, source_fields
+from api.config import Settings
+from api.errors import StorageError
+from api.jobs import leases
+from api.models import TERMINAL, Render, Sound, SoundUse
+from api.services import Services
+from editor.errors import MediaError, ReelForgeError, RenderCancelled
+from editor.probe import Limits
+from editor.spec import EditSpec, parse_spec
+
+if TYPE_CHECKING:
+    from editor.render import RenderResult
+
+log = logging.getLogger("reelforge.jobs")
+
+
+class JobFailed(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def policy_of(settings: Settings) -> leases.LeasePolicy:
+    return leases.LeasePolicy(settings.lease_seconds, settings.max_attempts, settings.max_concurrent_renders)
+
+
+def run_job(services: Services, render_id: str, worker: str, stop: threading.Event | None = None) -> None:
+    """Claim ``render_id`` and run it; a duplicate delivery or a finished render is a no-op."""
+    if leases.claim(services.sessions, render_id, worker, policy_of(services.settings)):
+        run_claimed(services, render_id, worker, stop=stop)
+
+
+@dataclass
+class _Beat:
+    """Renews the lease, stores progress and turns a cancel request into ``cancel.set()``."""
+
+    services: Services
+    render_id: str
+    worker: str
+    stop: threading.Event | None
+    progress: float = 0.0
+    state: str = "ok"
+
+    def __post_init__(self) -> None:
+        self.cancel = threading.Event()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name=f"lease-{self.render_id[:8]}")
+        self._thread.start()
+
+    def _run(self) -> None:
+        policy = policy_of(self.services.settings)
+        interval = min(0.5, policy.seconds / 4)
+        while not self._done.wait(interval):
+            if self.stop is not None and self.stop.is_set():
+                self.state = "shutdown"
+                self.cancel.set()
+                return
+            try:
+                beat = leases.heartbeat(
+                    self.services.sessions, self.render_id, self.worker, policy, self.progress
+                )
+            except SQLAlchemyError:
+                log.warning("render %s: heartbeat failed", self.render_id, exc_info=True)
+                continue
+            if beat != "ok":
+                self.state = beat
+                self.cancel.set()
+                return
+
+    def close(self) -> None:
+        self._done.set()
+        self._thread.join(timeout=5)
+
+
+def run_claimed(services: Services, render_id: str, worker: str, stop: threading.Event | None = None) -> None:
+    """Run a render this worker holds the lease of, and record how it ended (unless the lease was lost)."""
+    beat = _Beat(services, render_id, worker, stop)
+    values: dict[str, object] | None
+    used: list[str] = []
+    try:
+        values, used = _execute(services, render_id, beat)
+    except RenderCancelled:
+        values = {"status": "cancelled"} if beat.state == "cancel" else None
+    except JobFailed as exc:
+        values = {"status": "failed", "error_code": exc.code, "error_message": exc.message}
+    except StorageError as exc:
+        values = _retry_or_fail(services, render_id, worker, "storage_unavailable", exc.message)
+    except MediaError as exc:
+        values = {"status": "failed", "error_code": exc.code, "error_message": exc.message}
+    except ReelForgeError as exc:
+        values = {"status": "failed", "error_code": exc.code, "error_message": exc.message}
+    except Exception as exc:  # a bug: fail this render cleanly, keep the worker alive
+        log.exception("render %s crashed", render_id)
+        values = _retry_or_fail(
+            services, render_id, worker, "internal_error", f"internal error: {type(exc).__name__}"
+        )
+    finally:
+        beat.close()
+    if beat.state == "shutdown":
+        leases.release(services.sessions, render_id, worker, policy_of(services.settings), refund=True)
+        return
+    if values is None or beat.state == "lost":
+        return
+    with services.sessions() as session:
+        ended = leases.finish(session, render_id, worker, **values)
+        if ended and values["status"] == "succeeded":
+            record_uses(session, render_id, used)
+        session.commit()
+    if ended:
+        notify(services, render_id)
+
+
+def _retry_or_fail(
+    services: Services, render_id: str, worker: str, code: str, message: str
+) -> dict[str, object] | None:
+    if leases.release(services.sessions, render_id, worker, policy_of(services.settings)):
+        log.warning("render %s: %s; queued again", render_id, message)
+        return None
+    return {"status": "failed", "error_code": code, "error_message": message}
+
+
+def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str, object] | None, list[str]]:
+    settings, storage = services.settings, services.storage
+    with services.sessions() as session:
+        render = session.get(Render, render_id)
+        if render is None or render.status in TERMINAL:
+            return None, []
+        spec = parse_spec(render.spec)
+        resolved = resolve_sources(session, render.owner_id, source_fields(spec))
+        if resolved.forbidden:
+            src, reason = resolved.forbidden[0]
+            raise JobFailed("sound_reuse_revoked", f"{src} can no longer be used: {reason}")
+        if resolved.problems:
+            where, reason = resolved.problems[0]
+            raise JobFailed("source_unavailable", f"{where}: {reason}")
+        credits = [c.model_dump() for c in sound_service.credits(session, list(resolved.sounds.values()))]
+        owner_id, attempt, draft = render.owner_id, render.attempts, render.draft
+        session.rollback()
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(
+        dir=settings.work_dir, prefix=f"render-{os.getpid()}-{render_id}-"
+    ) as tmp:
+        work = Path(tmp)
+        with contextlib.ExitStack() as stack:
+            paths = {
+                src: stack.enter_context(storage.local_copy(key, work / f"src{i}"))
+                for i, (src, key) in enumerate(resolved.keys.items())
+            }
+            result = _render(
+                spec,
+                work / "output.mp4",
+                paths,
+                draft,
+                credits,
+                beat,
+                settings.render_timeout,
+                settings.limits(),
+            )
+        tmp_key = f"tmp/renders/{render_id}-{attempt}.mp4"
+        final_key = f"users/{owner_id}/renders/{render_id}.mp4"
+        storage.put_file(tmp_key, result.output)
+        storage.copy(tmp_key, final_key)
+        storage.delete(tmp_key)
+        size = result.output.stat().st_size
+    return {
+        "status": "succeeded",
+        "progress": 1.0,
+        "output_key": final_key,
+        "output_duration": result.duration,
+        "output_size": size,
+        "credits": credits,
+        "warnings": list(result.warnings),
+    }, list(resolved.sounds)
+
+
+def _render(
+    spec: EditSpec,
+    output: Path,
+    paths: dict[str, Path],
+    draft: bool,
+    credits: list[dict[str, Any]],
+    beat: _Beat,
+    timeout: float,
+    limits: Limits,
+) -> RenderResult:
+    from editor.render import render
+
+    def resolve(src: str) -> Path:
+        if src not in paths:
+            raise MediaError(f"{src}: not a source of this render")
+        return paths[src]
+
+    def progress(value: float) -> None:
+        beat.progress = value
+
+    text = "; ".join(f"{c['role']}: {c['title']} by {c['owner']} ({c['license']})" for c in credits)
+    metadata = (
+        {"comment": text, "reelforge_credits": json.dumps(credits, separators=(",", ":"))} if credits else {}
+    )
+    return render(
+        spec,
+        output,
+        resolve=resolve,
+        draft=draft,
+        limits=limits,
+        on_progress=progress,
+        cancel=beat.cancel,
+        timeout=timeout,
+        metadata=metadata,
+    )
+
+
+def record_uses(session: Session, render_id: str, sound_ids: list[str]) -> None:
+    """+1 usage per sound, once per succeeded render (the unique (render, sound) row guarantees once)."""
+    for sound_id in sorted(set(sound_ids)):
+        session.add(SoundUse(sound_id=sound_id, render_id=render_id))
+        session.execute(update(Sound).where(Sound.id == sound_id).values(usage_count=Sound.usage_count + 1))
+
+
+def notify(services: Services, render_id: str, session: Session | None = None) -> None:
+    """Send the terminal-state webhook, if the render has one. Pass the caller's open session, if
+    any: on SQLite a second session in the same thread would wait for the first one's lock."""
+    from api.renders import public
+
+    if session is None:
+        with services.sessions() as own:
+            notify(services, render_id, own)
+        return
+    render = session.get(Render, render_id)
+    if render is None or render.webhook_url is None or render.status not in TERMINAL:
+        return
+    payload = {"event": f"render.{render.status}", "render": public(services, render).model_dump(mode="json")}
+    services.webhooks.send(render.webhook_url, payload)

@@ -1,0 +1,67 @@
+"""The FastAPI app factory. ``create_app(settings)`` is what ``reelforge serve`` and the tests run."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from api import errors
+from api.config import Settings
+from api.jobs.queue import JobQueue, make_queue
+from api.routes import health, media, presets, renders, sounds
+from api.services import Services
+
+log = logging.getLogger("reelforge.api")
+
+DESCRIPTION = """Upload clips, publish and borrow sounds, submit render jobs, download results.
+
+Every route except `/healthz` needs `Authorization: Bearer <token>` (`reelforge users create NAME`).
+Errors always have the shape `{"error": {"code", "message", "problems": [{"field", "reason"}]}}`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, queue: JobQueue | None = None) -> FastAPI:
+    settings = settings or Settings()
+    services = Services.build(settings)
+    job_queue = queue or make_queue(services)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        job_queue.start()
+        try:
+            yield
+        finally:
+            job_queue.stop()
+            services.close()
+
+    app = FastAPI(title="ReelForge", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.services = services
+    app.state.queue = job_queue
+    errors.install(app)
+    for module in (health, media, sounds, renders, presets):
+        app.include_router(module.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, with its default 422 body replaced by ours (one error shape everywhere)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    ref = {"$ref": "#/components/schemas/ErrorResponse"}
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            unprocessable = operation.get("responses", {}).get("422")
+            if unprocessable:
+                unprocessable["content"] = {"application/json": {"schema": ref}}
+    components = schema.get("components", {}).get("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    app.openapi_schema = schema
+    return schema

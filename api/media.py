@@ -1,0 +1,189 @@
+"""Media uploads: create -> bytes to storage -> complete (probe, reject or normalise)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from api import schemas
+from api.errors import ApiError, StorageError, not_found
+from api.models import Media, Sound, User
+from api.normalize import normalize
+from api.services import Services
+from editor.errors import MediaError, MediaLimitError, ReelForgeError
+
+log = logging.getLogger("reelforge.media")
+
+
+def owned_media(session: Session, user: User, media_id: str) -> Media:
+    media = session.get(Media, media_id)
+    if media is None or media.owner_id != user.id:
+        raise not_found("media")
+    return media
+
+
+def create(
+    services: Services, session: Session, user: User, body: schemas.MediaCreate, base: str
+) -> schemas.MediaUpload:
+    limit = services.settings.max_upload_bytes
+    if body.size > limit:
+        raise ApiError(413, "upload_too_large", f"{body.size} bytes is over the {limit} byte upload limit")
+    media_id = uuid.uuid4().hex
+    key = f"users/{user.id}/uploads/{media_id}"
+    target = services.storage.upload_target(key, body.size, services.settings.presign_seconds)
+    session.add(
+        Media(
+            id=media_id,
+            owner_id=user.id,
+            kind=body.kind,
+            filename=body.filename,
+            declared_size=body.size,
+            upload_key=key,
+            multipart_upload_id=target.multipart_upload_id if target else None,
+        )
+    )
+    session.commit()
+    if target is None:
+        url = services.absolute(f"/v1/media/{media_id}/content", base)
+        upload = schemas.UploadInstructions(
+            method="PUT", url=url, headers={"Content-Type": "application/octet-stream"}
+        )
+    else:
+        upload = schemas.UploadInstructions(
+            method="PUT" if target.method == "PUT" else "POST",
+            url=target.url,
+            headers=target.headers,
+            fields=target.fields,
+            parts=[schemas.UploadPartPublic(part_number=p.part_number, url=p.url) for p in target.parts],
+            part_size=target.part_size,
+        )
+    return schemas.MediaUpload(id=media_id, upload=upload)
+
+
+def upload_limit(services: Services, media: Media) -> int:
+    if media.status not in ("pending",):
+        raise ApiError(409, "already_completed", "this media was already completed")
+    return min(media.declared_size, services.settings.max_upload_bytes)
+
+
+def complete(services: Services, session: Session, media: Media, body: schemas.MediaComplete) -> Media:
+    """Check the stored bytes whatever the client declared, then normalise or reject with a reason."""
+    if not _claim(session, media):
+        return media
+    try:
+        return _complete(services, session, media, body)
+    except BaseException:
+        session.rollback()
+        session.execute(update(Media).where(Media.id == media.id).values(status="pending"))
+        session.commit()
+        raise
+
+
+def _claim(session: Session, media: Media) -> bool:
+    """Compare-and-set pending -> processing, so two concurrent completes never both transcode."""
+    claimed = session.execute(
+        update(Media).where(Media.id == media.id, Media.status == "pending").values(status="processing")
+    )
+    session.commit()  # no transaction stays open while the upload is probed and transcoded
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        session.refresh(media)
+        return False
+    media.status = "processing"
+    return True
+
+
+def _complete(services: Services, session: Session, media: Media, body: schemas.MediaComplete) -> Media:
+    storage, settings = services.storage, services.settings
+    if media.multipart_upload_id:
+        if not body.parts:
+            raise ApiError(422, "parts_required", "a multipart upload completes with its parts and ETags")
+        storage.complete_multipart(
+            media.upload_key, media.multipart_upload_id, [(p.part_number, p.etag) for p in body.parts]
+        )
+        media.multipart_upload_id = None
+    size = storage.size(media.upload_key)
+    if size is None:
+        raise ApiError(409, "not_uploaded", "no bytes were uploaded for this media yet")
+    try:
+        if size > settings.max_upload_bytes:
+            raise MediaLimitError(f"{size} bytes is over the {settings.max_upload_bytes} byte upload limit")
+        if size != media.declared_size:
+            raise MediaError(f"the upload has {size} bytes but {media.declared_size} were declared")
+        _normalise(services, media)
+    except MediaError as exc:
+        media.status, media.reject_code, media.reject_reason = "rejected", exc.code, exc.message
+    except StorageError:
+        raise
+    except ReelForgeError as exc:  # ffmpeg choked on bytes that probed fine: still the upload's fault
+        media.status, media.reject_code, media.reject_reason = "rejected", "invalid_media", exc.message
+    media.size = media.size or size
+    storage.delete(media.upload_key)
+    session.commit()
+    return media
+
+
+def _normalise(services: Services, media: Media) -> None:
+    settings, storage = services.settings, services.storage
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=settings.work_dir, prefix=f"media-{os.getpid()}-") as tmp:
+        work = Path(tmp)
+        with storage.local_copy(media.upload_key, work) as source:
+            result = normalize(source, media.kind, work, settings.limits(), timeout=settings.render_timeout)
+        stem = f"users/{media.owner_id}/media/{uuid.uuid4().hex}"
+        storage.put_file(f"{stem}.{result.ext}", result.path)
+        if result.thumbnail is not None:
+            storage.put_file(f"{stem}.thumb.jpg", result.thumbnail)
+            media.thumbnail_key = f"{stem}.thumb.jpg"
+        info = result.info
+        media.key, media.content_type = f"{stem}.{result.ext}", result.content_type
+        media.size = result.path.stat().st_size
+        media.duration = info.duration if media.kind != "image" else None
+        media.width, media.height = (info.width, info.height) if info.has_video else (None, None)
+        media.has_audio = info.has_audio
+        media.status = "ready"
+
+
+def public(services: Services, media: Media, base: str) -> schemas.MediaPublic:
+    expires = services.settings.presign_seconds
+
+    def url(key: str | None) -> str | None:
+        return services.absolute(services.storage.presign_get(key, expires), base) if key else None
+
+    return schemas.MediaPublic(
+        id=media.id,
+        kind=media.kind,
+        filename=media.filename,
+        status=media.status,
+        size=media.size,
+        duration=media.duration,
+        width=media.width,
+        height=media.height,
+        has_audio=media.has_audio,
+        content_type=media.content_type,
+        reason=media.reject_reason,
+        reason_code=media.reject_code,
+        url=url(media.key) if media.status == "ready" else None,
+        thumbnail_url=url(media.thumbnail_key) if media.status == "ready" else None,
+        created_at=media.created_at,
+    )
+
+
+def list_media(session: Session, user: User, limit: int, offset: int) -> list[Media]:
+    query = select(Media).where(Media.owner_id == user.id).order_by(Media.created_at.desc(), Media.id)
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def delete(services: Services, session: Session, media: Media) -> None:
+    if session.scalar(select(Sound.id).where(Sound.media_id == media.id).limit(1)):
+        raise ApiError(409, "in_use", "this media is a sound; it cannot be deleted")
+    for key in (media.key, media.thumbnail_key, media.upload_key):
+        if key:
+            services.storage.delete(key)
+    session.delete(media)
+    session.commit()

@@ -1,0 +1,37 @@
+"""/healthz (no auth) and the signed downloads that stand in for presigned GETs on local storage."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse
+from sqlalchemy import text
+
+from api import schemas
+from api.deps import ServicesDep
+from api.errors import ApiError
+from api.storage import LocalStorage
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=schemas.Health)
+def healthz(services: ServicesDep) -> schemas.Health:
+    """Liveness and database reachability; needs no token."""
+    with services.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    return schemas.Health(status="ok")
+
+
+@router.get("/v1/files/{key:path}", include_in_schema=False)
+def signed_file(
+    key: str, services: ServicesDep, exp: Annotated[int, Query()] = 0, sig: Annotated[str, Query()] = ""
+) -> FileResponse:
+    storage = services.storage
+    if not isinstance(storage, LocalStorage) or not storage.verify(key, exp, sig):
+        raise ApiError(401, "invalid_signature", "the link is invalid or has expired")
+    path = storage.path(key)
+    if not path.is_file():
+        raise ApiError(404, "not_found", "file not found")
+    return FileResponse(path, filename=path.name)

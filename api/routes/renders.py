@@ -1,0 +1,74 @@
+"""/v1/renders: submit an edit spec, poll it, cancel it, download the result."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+
+from api import renders as service
+from api import schemas
+from api.deps import BaseUrlDep, ServicesDep, SessionDep, UserDep
+from api.jobs.run import notify
+from api.routes import COMMON_ERRORS, responses
+
+router = APIRouter(prefix="/v1/renders", tags=["renders"], responses=COMMON_ERRORS)
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9._:-]+$",
+        description="retries with the same key and body return the same render; another body -> 409",
+    ),
+]
+
+
+@router.post("", status_code=202, response_model=schemas.RenderAccepted, responses=responses(403, 409))
+def create_render(
+    body: schemas.RenderCreate,
+    request: Request,
+    response: Response,
+    user: UserDep,
+    services: ServicesDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> schemas.RenderAccepted:
+    """Queue a render. Every problem in the spec is reported at once (422) before anything is queued."""
+    render = service.submit(services, session, user, body, idempotency_key)
+    request.app.state.queue.enqueue(render.id)
+    response.headers["Location"] = f"/v1/renders/{render.id}"
+    return schemas.RenderAccepted(id=render.id, status=render.status)
+
+
+@router.get("", response_model=schemas.RenderList)
+def list_renders(
+    user: UserDep,
+    services: ServicesDep,
+    session: SessionDep,
+    base: BaseUrlDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> schemas.RenderList:
+    items = service.list_renders(session, user, limit, offset)
+    return schemas.RenderList(items=[service.public(services, r, base) for r in items])
+
+
+@router.get("/{render_id}", response_model=schemas.RenderPublic, responses=responses(404))
+def get_render(
+    render_id: str, user: UserDep, services: ServicesDep, session: SessionDep, base: BaseUrlDep
+) -> schemas.RenderPublic:
+    return service.public(services, service.owned_render(session, user, render_id), base)
+
+
+@router.post("/{render_id}/cancel", response_model=schemas.RenderPublic, responses=responses(404, 409))
+def cancel_render(
+    render_id: str, user: UserDep, services: ServicesDep, session: SessionDep, base: BaseUrlDep
+) -> schemas.RenderPublic:
+    """Cancel: a queued render ends now; a running one has its ffmpeg stopped within a second."""
+    render = service.owned_render(session, user, render_id)
+    if service.cancel(session, render):
+        notify(services, render.id, session)
+    return service.public(services, render, base)

@@ -1,0 +1,211 @@
+"""Request and response bodies of the HTTP API (separate from the engine's types)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from api.db import as_utc
+
+MediaKind = Literal["video", "image", "audio"]
+MediaStatus = Literal["pending", "processing", "ready", "rejected"]
+RenderStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+UTCDateTime = Annotated[datetime, AfterValidator(as_utc)]  # SQLite hands back naive UTC values
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Problem(Output):
+    field: str
+    reason: str
+
+
+class ErrorDetail(Output):
+    code: str = Field(..., examples=["not_found"])
+    message: str = Field(..., examples=["media not found"])
+    problems: list[Problem] = []
+
+
+class ErrorResponse(Output):
+    error: ErrorDetail
+
+
+# --- media -------------------------------------------------------------------------------------
+
+
+class MediaCreate(Input):
+    kind: MediaKind
+    filename: str = Field(..., min_length=1, max_length=255, description="display only; never a path")
+    size: int = Field(..., gt=0, le=1 << 50, description="bytes the client will upload", examples=[1_843_200])
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"kind": "video", "filename": "beach.mp4", "size": 1843200}]},
+    )
+
+
+class UploadPartPublic(Output):
+    part_number: int
+    url: str
+
+
+class UploadInstructions(Output):
+    method: Literal["PUT", "POST"]
+    url: str
+    headers: dict[str, str] = {}
+    fields: dict[str, str] = Field(default={}, description="form fields to send before the file (POST)")
+    parts: list[UploadPartPublic] = Field(default=[], description="multipart: PUT each part, keep each ETag")
+    part_size: int | None = None
+
+
+class MediaUpload(Output):
+    id: str
+    upload: UploadInstructions
+
+
+class CompletedPart(Input):
+    part_number: int = Field(..., ge=1, le=10000)
+    etag: str = Field(..., min_length=1, max_length=200)
+
+
+class MediaComplete(Input):
+    parts: list[CompletedPart] = Field(default=[], max_length=10000, description="multipart uploads only")
+
+
+class MediaPublic(Output):
+    id: str
+    kind: MediaKind
+    filename: str
+    status: MediaStatus
+    size: int | None = None
+    duration: float | None = None
+    width: int | None = None
+    height: int | None = None
+    has_audio: bool | None = None
+    content_type: str | None = None
+    reason: str | None = Field(default=None, description="why it was rejected")
+    reason_code: str | None = None
+    url: str | None = Field(default=None, description="presigned GET of the normalised media")
+    thumbnail_url: str | None = None
+    created_at: UTCDateTime
+
+
+class MediaList(Output):
+    items: list[MediaPublic]
+
+
+# --- sounds ------------------------------------------------------------------------------------
+
+
+class SoundCreate(Input):
+    media_id: str = Field(..., max_length=64)
+    title: str = Field(..., min_length=1, max_length=200)
+    license: str = Field(default="all-rights-reserved", min_length=1, max_length=64, examples=["CC-BY-4.0"])
+    allow_reuse: bool = False
+    published: bool = False
+
+
+class SoundUpdate(Input):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    allow_reuse: bool | None = None
+    published: bool | None = None
+
+
+class Credit(Output):
+    sound_id: str
+    title: str
+    owner: str
+    license: str
+    role: str = Field(default="sound", examples=["sound", "original", "remix of"])
+
+
+class SoundPublic(Output):
+    id: str
+    title: str
+    owner: str = Field(..., description="the owner's user name")
+    owner_id: str
+    license: str
+    allow_reuse: bool
+    published: bool
+    usage_count: int
+    duration: float | None = None
+    parent_id: str | None = None
+    original_id: str | None = Field(default=None, description="the earlier sound this re-upload duplicates")
+    lineage: list[str] = Field(default=[], description="ids from this sound's parent back to the root")
+    credits: list[Credit] = []
+    analysis: dict[str, Any] | None = None
+    created_at: UTCDateTime
+
+
+class SoundList(Output):
+    items: list[SoundPublic]
+
+
+class TrendingSound(Output):
+    sound: SoundPublic
+    score: float = Field(..., description="time-decayed uses (half-life 24 h)")
+
+
+class TrendingList(Output):
+    items: list[TrendingSound]
+
+
+# --- renders -----------------------------------------------------------------------------------
+
+SPEC_EXAMPLE: dict[str, Any] = {
+    "clips": [{"src": "media:3f2b9c0d4e5f4a1b8c7d6e5f4a3b2c1d", "duration": 3}],
+    "audio": {"sound": {"src": "sound:9a8b7c6d5e4f4a3b2c1d0e9f8a7b6c5d"}},
+}
+
+
+class RenderCreate(Input):
+    spec: dict[str, Any] = Field(..., description="an edit spec v1; sources are media:<id> or sound:<id>")
+    webhook_url: str | None = Field(
+        default=None, max_length=2048, examples=["https://example.com/hooks/reelforge"]
+    )
+    draft: bool = Field(default=False, description="a fast, small preview render")
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"spec": SPEC_EXAMPLE, "draft": True}]}
+    )
+
+
+class RenderError(Output):
+    code: str = Field(..., examples=["sound_reuse_revoked"])
+    message: str
+
+
+class RenderAccepted(Output):
+    id: str
+    status: RenderStatus
+
+
+class RenderPublic(Output):
+    id: str
+    status: RenderStatus
+    progress: float = Field(..., ge=0, le=1)
+    error: RenderError | None = None
+    credits: list[Credit] = []
+    warnings: list[str] = []
+    output_url: str | None = Field(default=None, description="presigned GET, valid for minutes")
+    duration: float | None = None
+    size: int | None = None
+    attempts: int
+    created_at: UTCDateTime
+    finished_at: UTCDateTime | None = None
+
+
+class RenderList(Output):
+    items: list[RenderPublic]
+
+
+class Health(Output):
+    status: Literal["ok"]

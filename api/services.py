@@ -1,0 +1,49 @@
+"""Everything a request or a job needs, built once per process from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.config import Settings
+from api.db import make_engine, make_sessionmaker
+from api.ratelimit import RateLimiter
+from api.storage import Storage, make_storage
+from api.webhooks import WebhookSender
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    storage: Storage
+    limiter: RateLimiter
+    webhooks: WebhookSender
+    base_url: str | None = field(default=None)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        engine = make_engine(settings.db_url)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=make_sessionmaker(engine),
+            storage=make_storage(settings),
+            limiter=RateLimiter(settings.requests_per_minute),
+            webhooks=WebhookSender(settings),
+            base_url=settings.public_url,
+        )
+
+    def absolute(self, url: str, base_url: str | None = None) -> str:
+        """Local presigned URLs are paths on this API; make them absolute."""
+        if url.startswith("/"):
+            base = (base_url or self.base_url or "http://127.0.0.1:8000").rstrip("/")
+            return base + url
+        return url
+
+    def close(self) -> None:
+        self.webhooks.close()
+        self.engine.dispose()

@@ -1,0 +1,184 @@
+"""Sounds: publishing, lineage and credits, trending. Audio analysis comes from ``audio/``."""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api import schemas
+from api.access import reuse_refusal
+from api.db import as_utc
+from api.errors import ApiError, not_found
+from api.models import Media, Sound, SoundUse, User, utcnow
+from api.services import Services
+from editor.errors import ReelForgeError
+
+HALF_LIFE_HOURS = 24.0
+TRENDING_WINDOW = timedelta(days=7)
+MAX_LINEAGE = 32
+
+
+def visible_sound(session: Session, user: User, sound_id: str) -> Sound:
+    """A sound the caller owns or that is published; anything else is a 404."""
+    sound = session.get(Sound, sound_id)
+    if sound is None or (sound.owner_id != user.id and not sound.published):
+        raise not_found("sound")
+    return sound
+
+
+def owned_sound(session: Session, user: User, sound_id: str) -> Sound:
+    sound = session.get(Sound, sound_id)
+    if sound is None or sound.owner_id != user.id:
+        raise not_found("sound")
+    return sound
+
+
+def create(services: Services, session: Session, user: User, body: schemas.SoundCreate) -> Sound:
+    media = session.get(Media, body.media_id)
+    if media is None or media.owner_id != user.id:
+        raise ApiError(422, "invalid_request", "no such media", problems=[("media_id", "no such media")])
+    if media.status != "ready" or not media.has_audio or media.kind == "image" or media.key is None:
+        reason = "the media must be a ready audio upload, or a ready video with sound"
+        raise ApiError(422, "invalid_request", reason, problems=[("media_id", reason)])
+    key = media.key
+    session.rollback()  # no transaction stays open during the analysis
+    sound = Sound(
+        owner_id=user.id,
+        media_id=media.id,
+        title=body.title,
+        license=body.license,
+        allow_reuse=body.allow_reuse,
+        published=body.published,
+        analysis=analyze(services, key),
+    )
+    session.add(sound)
+    session.commit()
+    return sound
+
+
+def analyze(services: Services, key: str) -> dict[str, Any]:
+    """Tempo, beats and loudness of the stored audio (``audio.analysis`` via ``editor.audio_decode``)."""
+    from editor.audio_decode import analyze_file
+
+    settings = services.settings
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory(dir=settings.work_dir, prefix=f"sound-{os.getpid()}-") as tmp,
+        services.storage.local_copy(key, Path(tmp)) as path,
+    ):
+        try:
+            return analyze_file(path, max_seconds=settings.max_media_seconds).to_json()
+        except ReelForgeError as exc:
+            raise ApiError(422, "analysis_failed", f"the sound could not be analysed: {exc.message}") from exc
+
+
+def update(session: Session, sound: Sound, body: schemas.SoundUpdate) -> Sound:
+    for name, value in body.model_dump(exclude_unset=True).items():
+        if value is None:
+            raise ApiError(
+                422, "invalid_request", f"{name} cannot be null", problems=[(name, "cannot be null")]
+            )
+        setattr(sound, name, value)
+    session.commit()
+    return sound
+
+
+def lineage(session: Session, sound: Sound) -> list[Sound]:
+    """The parent, its parent, ... (remixes), then the original a duplicate points to."""
+    chain: list[Sound] = []
+    seen = {sound.id}
+    current = sound
+    while len(chain) < MAX_LINEAGE:
+        next_id = current.parent_id or current.original_id
+        if next_id is None or next_id in seen:
+            break
+        parent = session.get(Sound, next_id)
+        if parent is None:
+            break
+        chain.append(parent)
+        seen.add(parent.id)
+        current = parent
+    return chain
+
+
+def credits(session: Session, sounds: list[Sound]) -> list[schemas.Credit]:
+    """Everyone a render or a sound owes: each sound used, then what it was remixed from or copies."""
+    out: list[schemas.Credit] = []
+    seen: set[str] = set()
+    for sound in sounds:
+        chain = [(sound, "sound")]
+        previous = sound
+        for ancestor in lineage(session, sound):
+            chain.append((ancestor, "remix of" if previous.parent_id == ancestor.id else "original"))
+            previous = ancestor
+        for item, role in chain:
+            if item.id in seen:
+                continue
+            seen.add(item.id)
+            owner = session.get(User, item.owner_id)
+            out.append(
+                schemas.Credit(
+                    sound_id=item.id,
+                    title=item.title,
+                    owner=owner.name if owner else "unknown",
+                    license=item.license,
+                    role=role,
+                )
+            )
+    return out
+
+
+def public(session: Session, sound: Sound) -> schemas.SoundPublic:
+    owner = session.get(User, sound.owner_id)
+    media = session.get(Media, sound.media_id)
+    return schemas.SoundPublic(
+        id=sound.id,
+        title=sound.title,
+        owner=owner.name if owner else "unknown",
+        owner_id=sound.owner_id,
+        license=sound.license,
+        allow_reuse=sound.allow_reuse,
+        published=sound.published,
+        usage_count=sound.usage_count,
+        duration=media.duration if media else None,
+        parent_id=sound.parent_id,
+        original_id=sound.original_id,
+        lineage=[s.id for s in lineage(session, sound)],
+        credits=credits(session, [sound])[1:],
+        analysis=sound.analysis,
+        created_at=sound.created_at,
+    )
+
+
+def list_sounds(session: Session, user: User, limit: int, offset: int) -> list[Sound]:
+    query = select(Sound).where(Sound.owner_id == user.id).order_by(Sound.created_at.desc(), Sound.id)
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def trending(session: Session, user: User, limit: int) -> list[tuple[Sound, float]]:
+    """Published, reusable sounds ranked by uses with exponential time decay (half-life 24 h)."""
+    now = utcnow()
+    rows = session.execute(
+        select(SoundUse.sound_id, SoundUse.used_at).where(SoundUse.used_at >= now - TRENDING_WINDOW)
+    ).all()
+    scores: dict[str, float] = defaultdict(float)
+    decay = math.log(2) / (HALF_LIFE_HOURS * 3600.0)
+    for sound_id, used_at in rows:
+        age = max(0.0, (now - as_utc(used_at)).total_seconds())
+        scores[sound_id] += math.exp(-decay * age)
+    ranked: list[tuple[Sound, float]] = []
+    for sound_id, score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
+        sound = session.get(Sound, sound_id)
+        if sound is not None and reuse_refusal(sound, user.id) is None and sound.published:
+            ranked.append((sound, round(score, 6)))
+        if len(ranked) >= limit:
+            break
+    return ranked

@@ -1,0 +1,199 @@
+"""Sound analysis: tempo, beats, downbeats, onsets, loudness (LUFS, LRA) and true peak.
+
+``analyze(samples, sr)`` is pure: decoded float samples in, a frozen ``SoundAnalysis`` out.
+Input caps protect against hostile data; violations raise ``ValueError`` for the caller to
+translate. Results are cacheable by content hash with ``AnalysisCache``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from audio import loudness
+
+ANALYSIS_VERSION = 1  # bump whenever results for the same samples may change
+ANALYSIS_SR = 22050
+MAX_SECONDS = 15 * 60.0
+MAX_SAMPLE_RATE = 192_000
+MAX_CHANNELS = 8
+
+
+@dataclass(frozen=True)
+class SoundAnalysis:
+    duration: float
+    sample_rate: int
+    tempo: float  # BPM of the longest tempo segment; 0.0 when there is no beat
+    beats: tuple[float, ...]
+    downbeats: tuple[float, ...]
+    onsets: tuple[float, ...]
+    loudness_lufs: float
+    loudness_range: float
+    true_peak_db: float
+    tempo_segments: tuple[tuple[float, float], ...] = field(default=())  # (start s, bpm)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "duration": self.duration,
+            "sample_rate": self.sample_rate,
+            "tempo": self.tempo,
+            "beats": list(self.beats),
+            "downbeats": list(self.downbeats),
+            "onsets": list(self.onsets),
+            "loudness_lufs": self.loudness_lufs,
+            "loudness_range": self.loudness_range,
+            "true_peak_db": self.true_peak_db,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SoundAnalysis:
+        """Inverse of ``asdict`` (the cache's stored form)."""
+        return cls(
+            duration=float(data["duration"]),
+            sample_rate=int(data["sample_rate"]),
+            tempo=float(data["tempo"]),
+            beats=tuple(data["beats"]),
+            downbeats=tuple(data["downbeats"]),
+            onsets=tuple(data["onsets"]),
+            loudness_lufs=float(data["loudness_lufs"]),
+            loudness_range=float(data["loudness_range"]),
+            true_peak_db=float(data["true_peak_db"]),
+            tempo_segments=tuple((float(s), float(b)) for s, b in data.get("tempo_segments", ())),
+        )
+
+
+def check_input(samples: np.ndarray, sr: int, *, max_seconds: float = MAX_SECONDS) -> np.ndarray:
+    """Validate caps and return samples as float32 ``(channels, n)``; raise ``ValueError``."""
+    if not isinstance(sr, int | np.integer) or not 1000 <= sr <= MAX_SAMPLE_RATE:
+        raise ValueError(f"sample rate {sr} Hz is outside 1000..{MAX_SAMPLE_RATE} Hz")
+    x = np.asarray(samples)
+    if x.ndim not in (1, 2):
+        raise ValueError(f"samples must be mono (n,) or (channels, n), got shape {x.shape}")
+    x = x[None, :] if x.ndim == 1 else x
+    if x.shape[0] > MAX_CHANNELS:
+        raise ValueError(f"{x.shape[0]} channels is more than the {MAX_CHANNELS} allowed (shape is (channels, n))")
+    if x.shape[1] / sr > max_seconds:
+        raise ValueError(f"audio is {x.shape[1] / sr:.0f} s long; the limit is {max_seconds:.0f} s")
+    if not np.issubdtype(x.dtype, np.floating):
+        raise ValueError(f"samples must be float, got {x.dtype}")
+    x = x.astype(np.float32, copy=False)
+    if not np.all(np.isfinite(x)):
+        raise ValueError("samples contain NaN or infinity")
+    return x
+
+
+def _mono_for_rhythm(x: np.ndarray, sr: int) -> np.ndarray:
+    import librosa
+
+    mono = x.mean(axis=0)
+    if sr != ANALYSIS_SR:
+        mono = librosa.resample(mono, orig_sr=sr, target_sr=ANALYSIS_SR, res_type="soxr_hq")
+    return np.ascontiguousarray(mono, dtype=np.float32)
+
+
+def _r(values: np.ndarray) -> tuple[float, ...]:
+    return tuple(round(float(v), 3) for v in values)
+
+
+def analyze(samples: np.ndarray, sr: int, *, max_seconds: float = MAX_SECONDS) -> SoundAnalysis:
+    """Analyse mono ``(n,)`` or ``(channels, n)`` float samples at ``sr`` Hz.
+
+    Loudness and true peak are measured on the original channels and rate; rhythm on a mono
+    22050 Hz mix. Raises ``ValueError`` on inputs over the caps (duration, rate, channels).
+    """
+    from audio.beats import rhythm
+
+    x = check_input(samples, sr, max_seconds=max_seconds)
+    power = loudness.weighted_power(x, sr)
+    found = rhythm(_mono_for_rhythm(x, sr)) if x.shape[1] else None
+    return SoundAnalysis(
+        duration=round(x.shape[1] / sr, 3),
+        sample_rate=int(sr),
+        tempo=found.tempo if found else 0.0,
+        beats=_r(found.beats) if found else (),
+        downbeats=_r(found.downbeats) if found else (),
+        onsets=_r(found.onsets) if found else (),
+        loudness_lufs=loudness.integrated_loudness(x, sr, power=power),
+        loudness_range=loudness.loudness_range(x, sr, power=power),
+        true_peak_db=loudness.true_peak_db(x, sr),
+        tempo_segments=found.segments if found else (),
+    )
+
+
+def warm_up() -> float:
+    """Run the full analysis once on 4 s of synthetic clicks; return the seconds it took.
+
+    librosa's numba kernels compile on first use (tens of seconds in a fresh process). Call this
+    at worker start-up so the first real request does not pay for it. Set ``NUMBA_CACHE_DIR`` to
+    a persistent writable directory before librosa is imported to keep the compiled code
+    between processes (librosa marks its kernels ``cache=True``).
+    """
+    import time
+
+    started = time.perf_counter()
+    sr = ANALYSIS_SR
+    clicks = np.zeros(4 * sr, dtype=np.float32)
+    t = np.arange(int(0.05 * sr)) / sr
+    click = (np.sin(2 * np.pi * 80 * t) * np.exp(-t / 0.02)).astype(np.float32)
+    for start in range(0, len(clicks) - len(click), sr // 2):
+        clicks[start : start + len(click)] += click
+    analyze(clicks, sr)
+    return time.perf_counter() - started
+
+
+def content_hash(samples: np.ndarray, sr: int) -> str:
+    """sha256 of the sample bytes, shape and rate (the content part of the cache key)."""
+    x = np.ascontiguousarray(samples, dtype=np.float32)
+    digest = hashlib.sha256(f"{x.shape}:{sr}:".encode())
+    digest.update(x.tobytes())
+    return digest.hexdigest()
+
+
+def analysis_key(content_sha256: str) -> str:
+    """Cache key: the content hash under the current ``ANALYSIS_VERSION``."""
+    if not content_sha256 or not all(c in "0123456789abcdef" for c in content_sha256.lower()):
+        raise ValueError("content hash must be a hex digest")
+    return f"v{ANALYSIS_VERSION}-{content_sha256.lower()}"
+
+
+class AnalysisCache:
+    """A directory of ``<key>.json`` files; writes are atomic (temp file + rename)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    def _path(self, key: str) -> Path:
+        if not key or not all(c.isalnum() or c == "-" for c in key):
+            raise ValueError(f"invalid cache key {key!r}")
+        return self.directory / f"{key}.json"
+
+    def get(self, key: str) -> SoundAnalysis | None:
+        """The stored analysis, or ``None`` when missing or unreadable; bad keys raise ``ValueError``."""
+        path = self._path(key)
+        try:
+            return SoundAnalysis.from_dict(json.loads(path.read_text()))
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, analysis: SoundAnalysis) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+        with os.fdopen(fd, "w") as fh:
+            json.dump(asdict(analysis), fh)
+        os.replace(tmp, self._path(key))
+
+    def get_or_analyze(self, samples: np.ndarray, sr: int) -> SoundAnalysis:
+        key = analysis_key(content_hash(samples, sr))
+        cached = self.get(key)
+        if cached is not None:
+            return cached
+        result = analyze(samples, sr)
+        self.put(key, result)
+        return result

@@ -1,0 +1,39 @@
+"""The effect interface: a frozen pydantic model that turns its parameters into filters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from editor.plan.graph import Graph
+
+
+@dataclass(frozen=True)
+class EffectContext:
+    """What an effect may know when it is planned: the stream's size, rate and length."""
+
+    width: int
+    height: int
+    fps: float
+    duration: float
+    luts: Mapping[str, Path] = field(default_factory=dict)
+
+
+class Effect(BaseModel):
+    """One effect; subclasses add a ``type`` literal, typed parameters and ``filters``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    summary: ClassVar[str] = ""
+
+    def filters(self, ctx: EffectContext) -> list[str]:
+        """Filters applied in sequence to a single stream (the common case)."""
+        raise NotImplementedError
+
+    def apply(self, g: Graph, src: str, ctx: EffectContext) -> str:
+        """Add this effect to ``g`` after ``src``; effects with side branches override this."""
+        return g.chain([src], self.filters(ctx), "fx")

@@ -1,0 +1,182 @@
+"""Pure planning: an edit spec plus probed media facts become one ffmpeg command. No IO here.
+
+``plan_render`` returns a ``RenderPlan`` (inputs, the filter graph, the whole argv) that tests
+compare as data and ``editor.render`` runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from editor.effects import EffectContext
+from editor.ffmpeg import input_args
+from editor.plan.audio import clip_audio, final_mix, sound_track
+from editor.plan.graph import Graph, Input, num
+from editor.plan.text import drawtext
+from editor.plan.timeline import Timeline, build_timeline
+from editor.plan.video import clip_video
+from editor.probe import Limits, MediaInfo
+from editor.spec import EditSpec, Output
+from editor.transitions import Join, join_audio, join_video
+
+# A hook that adds filters to a clip's source frames (used by AR face effects): (graph, label) -> label.
+SourceHook = Callable[[Graph, str], str]
+
+
+@dataclass(frozen=True)
+class WorkFiles:
+    """Server-written files the plan refers to: overlay texts, the font, resolved LUTs."""
+
+    texts: tuple[Path, ...] = ()
+    font: Path = Path("font.ttf")
+    luts: Mapping[str, Path] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RenderPlan:
+    inputs: tuple[Input, ...]
+    graph: str
+    args: tuple[str, ...]
+    output: Output
+    timeline: Timeline
+
+    @property
+    def duration(self) -> float:
+        return self.timeline.duration
+
+
+def plan_render(
+    spec: EditSpec,
+    media: Mapping[str, MediaInfo],
+    target: Path,
+    work: WorkFiles = WorkFiles(),
+    *,
+    draft: bool = False,
+    limits: Limits = Limits(),
+    metadata: Mapping[str, str] | None = None,
+    source_hooks: Mapping[int, SourceHook] | None = None,
+) -> RenderPlan:
+    out = spec.output.draft() if draft else spec.output
+    timeline = build_timeline(spec, media)
+    g = Graph()
+    videos, audios = [], []
+    for timing, clip in zip(timeline.clips, spec.clips, strict=True):
+        info = media[clip.src]
+        before = ["-max_pixels", str(limits.max_pixels)]
+        if timing.still:
+            before += ["-pattern_type", "none"] if info.demuxer == "image2" else []
+        else:
+            before += ["-ss", num(timing.source_start, 6), "-t", num(timing.source_duration, 6)]
+        demuxer = info.demuxer.split(",")[0]
+        # Video and sound get separate demuxers so neither waits on (and buffers) the other.
+        k = g.add_input(Input(info.path, (*before, "-an", "-sn", "-dn"), demuxer))
+        hooked = None
+        if not timing.still:
+            hooked = g.chain([f"{k}:v"], ["setpts=PTS-STARTPTS"], "src")
+            hook = (source_hooks or {}).get(timing.index)
+            hooked = hook(g, hooked) if hook else hooked
+        videos.append(
+            clip_video(
+                g,
+                f"{k}:v",
+                clip,
+                still=timing.still,
+                duration=timing.duration,
+                out=out,
+                luts=work.luts,
+                face=hooked,
+            )
+        )
+        sound_in = None
+        if info.has_audio and spec.audio.original_volume * clip.volume > 0 and not timing.still:
+            sound_in = f"{g.add_input(Input(info.path, (*before, '-vn', '-sn', '-dn'), demuxer))}:a"
+        audios.append(
+            clip_audio(
+                g,
+                sound_in,
+                speed=clip.speed,
+                duration=timing.duration,
+                volume=spec.audio.original_volume * clip.volume,
+            )
+        )
+    video, voice = _join(g, spec, timeline, videos, audios, out)
+    ctx = EffectContext(
+        width=out.width, height=out.height, fps=out.fps, duration=timeline.duration, luts=work.luts
+    )
+    for effect in spec.effects:
+        video = effect.apply(g, video, ctx)
+    for overlay, textfile in zip(spec.overlays, work.texts, strict=True):
+        video = g.chain(
+            [video],
+            [drawtext(overlay, textfile, work.font, height=out.height, end=timeline.duration)],
+            "text",
+        )
+    sound = None
+    if spec.audio.sound is not None:
+        info = media[spec.audio.sound.src]
+        trim = ("-ss", num(spec.audio.sound.start, 6), "-t", num(timeline.duration, 6))
+        k = g.add_input(Input(info.path, (*trim, "-vn", "-sn", "-dn"), info.demuxer.split(",")[0]))
+        sound = sound_track(g, f"{k}:a", volume=spec.audio.sound.volume, duration=timeline.duration)
+    # Loudness normalisation of pure silence divides by zero: leave a silent track as it is.
+    audible = sound is not None or any(not a.startswith("silence") for a in audios)
+    mix = final_mix(g, voice, sound, spec.audio.loudness if audible else None)
+    graph = g.render()
+    args = [arg for inp in g.inputs for arg in input_args(inp.path, demuxer=inp.demuxer, before=inp.options)]
+    args += ["-filter_complex", graph, "-map", f"[{video}]", "-map", f"[{mix}]"]
+    args += _encode_args(out, timeline.duration, metadata or {}, limits)
+    args.append(f"file:{target.resolve()}")
+    return RenderPlan(tuple(g.inputs), graph, tuple(args), out, timeline)
+
+
+def _join(
+    g: Graph, spec: EditSpec, timeline: Timeline, videos: list[str], audios: list[str], out: Output
+) -> tuple[str, str]:
+    video, audio = videos[0], audios[0]
+    length = timeline.clips[0].duration
+    for i in range(1, len(videos)):
+        transition = spec.clips[i - 1].transition
+        if transition is None:
+            video = g.chain([video, videos[i]], ["concat=n=2:v=1:a=0"], "cat")
+            audio = g.chain([audio, audios[i]], ["concat=n=2:v=0:a=1"], "acat")
+            length += timeline.clips[i].duration
+            continue
+        d = transition.duration
+        join = Join(transition.type, offset=length - d, duration=d, width=out.width, height=out.height)
+        video = join_video(g, video, videos[i], join)
+        audio = join_audio(g, audio, audios[i], d)
+        length += timeline.clips[i].duration - d
+    return video, audio
+
+
+def _encode_args(out: Output, duration: float, metadata: Mapping[str, str], limits: Limits) -> list[str]:
+    args = [
+        "-c:v",
+        "libx264",
+        "-preset",
+        out.preset,
+        "-crf",
+        str(out.crf),
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "160k",
+        "-ar",
+        "48000",
+        "-ac",
+        "2",
+        "-movflags",
+        "+faststart+use_metadata_tags",
+        "-t",
+        num(duration, 6),
+        "-fs",
+        str(limits.max_bytes),
+        "-f",
+        "mp4",
+    ]
+    for key, value in sorted(metadata.items()):
+        args += ["-metadata", f"{key}={value}"]
+    return args

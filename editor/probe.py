@@ -1,0 +1,193 @@
+"""Media facts and input limits: the first code that hostile bytes meet.
+
+``probe`` opens a local file with PyAV under the same protocol and demuxer allow-lists as the
+renderer, checks every limit from the headers, then decodes the first frame and scans packets
+(headers lie) before anything else may touch the file.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+
+from editor.errors import MediaError, MediaLimitError
+from editor.ffmpeg import FORMAT_WHITELIST, PROTOCOL_WHITELIST
+
+STILL_DEMUXERS = frozenset({"image2", "png_pipe", "jpeg_pipe", "webp_pipe"})
+_CONTAINER_OPTIONS = {"protocol_whitelist": PROTOCOL_WHITELIST, "format_whitelist": FORMAT_WHITELIST}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an input may be. Defaults suit phone clips; the API and CLI can tighten them."""
+
+    max_bytes: int = 4 << 30
+    max_duration: float = 15 * 60.0
+    max_width: int = 8192
+    max_height: int = 8192
+    max_pixels: int = 4096 * 4096
+    max_streams: int = 16
+    max_sample_rate: int = 192_000
+    max_channels: int = 8
+    max_fps: float = 240.0
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What the planner needs to know about one input. Sizes are as displayed (rotation applied)."""
+
+    path: Path
+    demuxer: str
+    duration: float
+    width: int
+    height: int
+    rotation: int
+    fps: float
+    has_video: bool
+    has_audio: bool
+    video_codec: str | None
+    audio_codec: str | None
+    sample_rate: int | None
+    channels: int | None
+    size_bytes: int
+
+    @property
+    def is_still(self) -> bool:
+        return self.demuxer in STILL_DEMUXERS
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["path"] = str(self.path)
+        data["is_still"] = self.is_still
+        return data
+
+
+def probe(path: Path, limits: Limits = Limits()) -> MediaInfo:
+    """Facts about ``path``; raises ``MediaError`` naming the file and the reason."""
+    name = path.name
+    if not path.is_file():
+        raise MediaError(f"{name}: file not found")
+    size = path.stat().st_size
+    if size == 0:
+        raise MediaError(f"{name}: the file is empty")
+    if size > limits.max_bytes:
+        raise MediaLimitError(f"{name}: {size} bytes is over the {limits.max_bytes} byte limit")
+    try:
+        with av.open(f"file:{path.resolve()}", container_options=_CONTAINER_OPTIONS) as container:
+            return _inspect(container, path, size, limits)
+    except MediaError:
+        raise
+    except (av.FFmpegError, OSError, ValueError, IndexError, ZeroDivisionError) as exc:
+        raise MediaError(f"{name}: not a video, audio or image file ReelForge accepts ({exc})") from exc
+
+
+def _inspect(container: Any, path: Path, size: int, limits: Limits) -> MediaInfo:
+    name = path.name
+    demuxer = container.format.name
+    streams = container.streams
+    if len(streams) > limits.max_streams:
+        raise MediaLimitError(f"{name}: {len(streams)} streams is over the limit of {limits.max_streams}")
+    video = streams.video[0] if streams.video else None
+    audio = streams.audio[0] if streams.audio else None
+    if video is None and audio is None:
+        raise MediaError(f"{name}: has no video or audio stream")
+    still = demuxer in STILL_DEMUXERS
+    duration = 0.0 if still else _duration(container, video or audio)
+    if duration > limits.max_duration:
+        raise MediaLimitError(
+            f"{name}: {duration:.0f} s is longer than the {limits.max_duration:.0f} s limit; trim it first"
+        )
+    width = height = rotation = 0
+    fps = 0.0
+    if video is not None:
+        width, height = video.codec_context.width, video.codec_context.height
+        if still and not (width and height):
+            width, height = _image_size(path, limits)  # ffmpeg gave up on it: read the header
+        _check_frame_size(name, width, height, limits)
+        fps = float(video.average_rate or video.guessed_rate or 0)
+        if fps > limits.max_fps:
+            raise MediaLimitError(f"{name}: {fps:.0f} fps is over the {limits.max_fps:.0f} fps limit")
+        frame = next(container.decode(video=0), None)
+        if frame is None:
+            raise MediaError(f"{name}: the video stream has no decodable frame")
+        rotation = int(getattr(frame, "rotation", 0) or 0) % 360
+        if rotation in (90, 270):
+            width, height = height, width
+    if audio is not None:
+        rate, channels = audio.codec_context.sample_rate, audio.codec_context.channels
+        if rate > limits.max_sample_rate or channels > limits.max_channels:
+            raise MediaLimitError(
+                f"{name}: audio of {rate} Hz x {channels} channels is over the limit "
+                f"({limits.max_sample_rate} Hz, {limits.max_channels} channels)"
+            )
+    if not still:
+        _check_complete(container, path, video)
+    return MediaInfo(
+        path=path,
+        demuxer=demuxer,
+        duration=duration,
+        width=width,
+        height=height,
+        rotation=rotation,
+        fps=round(fps, 3),
+        has_video=video is not None,
+        has_audio=audio is not None,
+        video_codec=video.codec_context.name if video is not None else None,
+        audio_codec=audio.codec_context.name if audio is not None else None,
+        sample_rate=audio.codec_context.sample_rate if audio is not None else None,
+        channels=audio.codec_context.channels if audio is not None else None,
+        size_bytes=size,
+    )
+
+
+def _duration(container: Any, stream: Any) -> float:
+    if container.duration:
+        return float(container.duration) / av.time_base
+    if stream.duration and stream.time_base:
+        return float(stream.duration * Fraction(stream.time_base))
+    raise MediaError("the media has no known duration")
+
+
+def _image_size(path: Path, limits: Limits) -> tuple[int, int]:
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                return image.size
+    except Image.DecompressionBombError:
+        raise MediaLimitError(
+            f"{path.name}: the image is over the frame size limit "
+            f"({limits.max_width}x{limits.max_height}, {limits.max_pixels} pixels)"
+        ) from None
+    except OSError:
+        return 0, 0
+
+
+def _check_frame_size(name: str, width: int, height: int, limits: Limits) -> None:
+    if width <= 0 or height <= 0:
+        raise MediaError(f"{name}: the video has no frame size")
+    if width > limits.max_width or height > limits.max_height or width * height > limits.max_pixels:
+        raise MediaLimitError(
+            f"{name}: {width}x{height} is over the frame size limit "
+            f"({limits.max_width}x{limits.max_height}, {limits.max_pixels} pixels)"
+        )
+
+
+def _check_complete(container: Any, path: Path, video: Any) -> None:
+    """A truncated file still has headers: its packets must reach the sample count they promise."""
+    if video is None or not video.frames:
+        return
+    container.seek(0)
+    packets = sum(1 for p in container.demux(video) if p.size)
+    if packets < math.floor(video.frames * 0.98):
+        raise MediaError(
+            f"{path.name}: the file is truncated ({packets} of {video.frames} video frames present)"
+        )

@@ -1,0 +1,176 @@
+"""Edit spec v1: the public contract, validated once at the boundary.
+
+``parse_spec`` turns JSON data into typed, frozen models or raises ``SpecError`` listing every
+problem with its field path (``clips[1].effects[0].type``) and, for names, the closest valid ones.
+Checks that need the media itself (``out`` past the end, transitions longer than a clip) are made
+by the planner against probed facts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from editor.effects import EFFECTS, AnyEffect
+from editor.errors import SpecError
+from editor.face.effects import FACE_EFFECTS, FaceEffect
+from editor.names import unknown_name
+from editor.transitions import TRANSITIONS, check_name
+
+HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Output(Model):
+    width: int = Field(1080, ge=144, le=3840, multiple_of=2)
+    height: int = Field(1920, ge=144, le=3840, multiple_of=2)
+    fps: float = Field(30, ge=10, le=60)
+    crf: int = Field(20, ge=12, le=40, description="x264 quality; lower is better and larger")
+    preset: Literal["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"] = "veryfast"
+
+    def draft(self) -> Output:
+        """The preview profile: at most 720 wide (aspect kept), a faster encoder preset."""
+        scale = min(1.0, 720 / self.width)
+        even = lambda v: max(2, round(v * scale / 2) * 2)  # noqa: E731
+        return self.model_copy(
+            update={"width": even(self.width), "height": even(self.height), "preset": "superfast", "crf": 26}
+        )
+
+
+class Transition(Model):
+    type: str
+    duration: float = Field(0.5, gt=0.0, le=3.0)
+
+    _check = field_validator("type")(classmethod(lambda cls, v: check_name(v)))
+
+
+class Clip(Model):
+    src: str = Field(..., min_length=1, max_length=1024)
+    in_: float = Field(0.0, alias="in", ge=0.0)
+    out: float | None = Field(None, gt=0.0)
+    duration: float | None = Field(None, gt=0.0, le=600.0, description="required for stills")
+    speed: float = Field(1.0, ge=0.25, le=4.0)
+    fit: Literal["cover", "contain", "blur_fill"] = "cover"
+    volume: float = Field(1.0, ge=0.0, le=4.0, description="this clip's own sound")
+    effects: tuple[AnyEffect, ...] = ()
+    face_effects: tuple[FaceEffect, ...] = Field((), description="AR effects that follow faces in this clip")
+    transition: Transition | None = None
+
+    @model_validator(mode="after")
+    def _times(self) -> Clip:
+        if self.out is not None and self.out <= self.in_:
+            raise ValueError(f"'out' ({self.out}) must be after 'in' ({self.in_})")
+        if self.out is not None and self.duration is not None:
+            raise ValueError("give either 'out' or 'duration', not both")
+        return self
+
+
+class TextOverlay(Model):
+    type: Literal["text"] = "text"
+    text: str = Field(..., min_length=1, max_length=500)
+    start: float = Field(0.0, ge=0.0)
+    end: float | None = Field(None, gt=0.0, description="default: the end of the video")
+    position: Literal["top", "center", "bottom"] = "bottom"
+    size: float = Field(1.0, ge=0.3, le=3.0, description="relative text size")
+    color: str = "#ffffff"
+    box: bool = False
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, v: str) -> str:
+        if not HEX_COLOR.match(v):
+            raise ValueError("must be a colour like '#ffcc00'")
+        return v.lower()
+
+    @model_validator(mode="after")
+    def _span(self) -> TextOverlay:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"'end' ({self.end}) must be after 'start' ({self.start})")
+        return self
+
+
+class Sound(Model):
+    src: str = Field(..., min_length=1, max_length=1024)
+    start: float = Field(0.0, ge=0.0, description="offset into the track")
+    volume: float = Field(1.0, ge=0.0, le=4.0)
+
+
+class Audio(Model):
+    original_volume: float = Field(1.0, ge=0.0, le=4.0)
+    sound: Sound | None = None
+    loudness: float | None = Field(-14.0, ge=-40.0, le=-5.0, description="integrated LUFS; null = untouched")
+
+
+class EditSpec(Model):
+    version: Literal[1] = 1
+    output: Output = Output()
+    clips: tuple[Clip, ...] = Field(..., min_length=1, max_length=100)
+    effects: tuple[AnyEffect, ...] = ()
+    face_effects: tuple[FaceEffect, ...] = Field((), description="AR effects for every clip's faces")
+    overlays: tuple[TextOverlay, ...] = Field((), max_length=50)
+    audio: Audio = Audio()
+
+    @model_validator(mode="after")
+    def _last_transition(self) -> EditSpec:
+        if self.clips[-1].transition is not None:
+            raise ValueError(f"clips[{len(self.clips) - 1}].transition: the last clip has no next clip")
+        return self
+
+    def sources(self) -> list[str]:
+        """Every media reference in the spec, in order (clips, then the sound)."""
+        srcs = [c.src for c in self.clips]
+        if self.audio.sound is not None:
+            srcs.append(self.audio.sound.src)
+        return srcs
+
+
+def parse_spec(data: Mapping[str, Any]) -> EditSpec:
+    """Validate JSON data as an edit spec; every problem is reported at once."""
+    if not isinstance(data, Mapping):
+        raise SpecError.at("", "the spec must be a JSON object")
+    try:
+        return EditSpec.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        # A list with a bad item also fails its length check; the item's own error is the useful one.
+        errors = [e for e in errors if not (e["type"] == "too_short" and _has_child(e["loc"], errors))]
+        raise SpecError([_problem(err) for err in errors]) from None
+
+
+def _has_child(loc: tuple[Any, ...], errors: list[Any]) -> bool:
+    return any(len(e["loc"]) > len(loc) and tuple(e["loc"][: len(loc)]) == tuple(loc) for e in errors)
+
+
+def _problem(err: Any) -> tuple[str, str]:
+    tags = EFFECTS.keys() | FACE_EFFECTS.keys()
+    loc = [p for p in err["loc"] if p not in tags and not str(p).startswith("function-")]
+    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        face = "face_effects" in err["loc"]
+        kind, expected = ("face effect", list(FACE_EFFECTS)) if face else ("effect", list(EFFECTS))
+        if err["type"] == "union_tag_not_found":
+            return field, f"needs a 'type'; one of {', '.join(sorted(expected))}"
+        return f"{field}.type", unknown_name(kind, err["ctx"]["tag"], expected)
+    if err["type"] == "extra_forbidden":
+        return field, "unknown field; check the spelling against the edit spec"
+    message = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return field, message
+
+
+__all__ = [
+    "TRANSITIONS",
+    "Audio",
+    "Clip",
+    "EditSpec",
+    "Output",
+    "Sound",
+    "TextOverlay",
+    "Transition",
+    "parse_spec",
+]

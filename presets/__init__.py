@@ -1,0 +1,1 @@
+"""Creator-facing data: LUTs, sticker assets, fonts, presets and templates (no code that runs)."""
