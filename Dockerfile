@@ -1,7 +1,8 @@
 # One image for the API and the render worker (different commands). Debian's ffmpeg, non-root.
 #   docker build -t reelforge .
 #   docker run -p 8000:8000 -v reelforge:/data reelforge                 # embedded: API + workers
-#   docker run ... reelforge reelforge serve --host 0.0.0.0 --workers 0  # API only (external workers)
+#   docker run -e REELFORGE_QUEUE_URL=redis://... ... reelforge                  # API only: enqueues on Redis
+#   docker run -e REELFORGE_QUEUE_URL=redis://... ... reelforge reelforge worker -c 2  # a render worker
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \

@@ -66,7 +66,11 @@ def render(
         edit = parse_spec(load_json(spec))
         with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:
             result = run_render(
-                edit, output, resolve=local_resolver(spec.resolve().parent), draft=draft, on_progress=progress,
+                edit,
+                output,
+                resolve=local_resolver(spec.resolve().parent),
+                draft=draft,
+                on_progress=progress,
                 asset_root=spec.resolve().parent,
             )
     except (Exception, KeyboardInterrupt) as exc:
@@ -161,9 +165,9 @@ class _progress:
             self.bar.stop()
 
 
-from api.commands import db, serve, users  # noqa: E402 - they register on the app defined above
+from api.commands import batch, db, presets, serve, sounds, template, users, worker  # noqa: E402
 
-for command_module in (serve, users, db):
+for command_module in (serve, users, db, worker, sounds, presets, template, batch):
     command_module.register(app)
 
 

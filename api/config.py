@@ -42,12 +42,25 @@ class Settings(BaseSettings):
     requests_per_minute: int = Field(default=600, ge=1)
     presign_seconds: int = Field(default=600, ge=30, le=7 * 24 * 3600)
 
-    queue: Literal["embedded", "celery"] = "embedded"
+    queue_url: str | None = Field(
+        default=None, description="unset: embedded render threads; redis://...: Celery workers on Redis"
+    )
     workers: int = Field(default=2, ge=0, le=64, description="embedded render threads")
     lease_seconds: float = Field(default=30.0, gt=0)
     poll_seconds: float = Field(default=0.5, gt=0)
     max_attempts: int = Field(default=3, ge=1)
     render_timeout: float = Field(default=3600.0, gt=0)
+    heartbeat_seconds: float = Field(default=5.0, gt=0, description="worker heartbeat and sweep interval")
+    requeue_seconds: float = Field(
+        default=60.0, gt=0, description="re-enqueue queued renders the broker lost after this long"
+    )
+    storage_retries: int = Field(default=5, ge=0, description="retries of a transient storage error")
+    storage_backoff: float = Field(default=0.5, gt=0, description="first retry delay; doubles, max 8 s")
+    janitor_seconds: float = Field(default=300.0, gt=0, description="how often the janitor runs")
+    janitor_max_age: float = Field(
+        default=3600.0, gt=0, description="temporary objects and stale multipart uploads older than this go"
+    )
+    admin_token: SecretStr | None = Field(default=None, description="bearer token of /v1/admin and /metrics")
 
     webhook_secret: SecretStr | None = None
     webhook_allow_private: bool = Field(
@@ -65,6 +78,11 @@ class Settings(BaseSettings):
     @property
     def storage(self) -> str:
         return self.storage_url or (self.home.resolve() / "storage").as_uri()
+
+    @property
+    def queue(self) -> Literal["embedded", "celery"]:
+        """The mode follows ``queue_url``: no URL, embedded threads; a Redis URL, Celery workers."""
+        return "celery" if self.queue_url else "embedded"
 
     @property
     def is_embedded_db(self) -> bool:

@@ -18,6 +18,10 @@ class StorageError(ReelForgeError):
     code = "storage_unavailable"
 
 
+class StorageUnavailable(StorageError):
+    """The object store did not answer or answered 5xx/throttled: worth retrying with backoff."""
+
+
 class ApiError(Exception):
     """An error with an HTTP status, a stable reason code and a one-line message."""
 

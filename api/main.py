@@ -13,7 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from api import errors
 from api.config import Settings
 from api.jobs.queue import JobQueue, make_queue
-from api.routes import health, media, presets, renders, sounds
+from api.routes import admin, health, media, presets, renders, sounds
 from api.services import Services
 
 log = logging.getLogger("reelforge.api")
@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, *, queue: JobQueue | None = Non
     app.state.services = services
     app.state.queue = job_queue
     errors.install(app)
-    for module in (health, media, sounds, renders, presets):
+    for module in (health, media, sounds, renders, presets, admin):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -131,6 +131,36 @@ class Render(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
+    # scale-out (0002): last hand-over to the broker; the committed result still waiting to be copied
+    # to ``output_key``; how long the successful attempt ran and how long the render waited first
+    enqueued_at: Mapped[datetime | None] = mapped_column()
+    staged_key: Mapped[str | None] = mapped_column(String(512))
+    run_seconds: Mapped[float | None] = mapped_column(Float)
+    wait_seconds: Mapped[float | None] = mapped_column(Float)
+
+
+class Worker(Base):
+    """A render worker process (a Celery worker node or an embedded ``serve``) and its heartbeat.
+    Its running renders are those whose ``lease_owner`` starts with ``<id>/``."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # celery, embedded
+    hostname: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    concurrency: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Maintenance(Base):
+    """When a periodic task last ran anywhere: a compare-and-set on ``last_run_at`` elects one runner."""
+
+    __tablename__ = "maintenance"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_run_at: Mapped[datetime] = mapped_column()
 
 
 TERMINAL = frozenset({"succeeded", "failed", "cancelled"})

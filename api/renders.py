@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -38,18 +39,30 @@ def _replay(session: Session, user: User, key: str, digest: str) -> Render | Non
     return existing
 
 
-def validate(services: Services, session: Session, user: User, body: schemas.RenderCreate) -> None:
-    """Every problem at once (422), then reuse permissions (403), then the queue quota (429)."""
+def validate(services: Services, session: Session, user: User, body: schemas.RenderCreate) -> dict[str, Any]:
+    """Every problem at once (422), then reuse permissions (403), then the queue quota (429).
+
+    Returns the edit spec to store: the request's, or the one a template request expands to.
+    """
     problems: list[tuple[str, str]] = []
     forbidden: list[tuple[str, str]] = []
-    try:
-        spec = parse_spec(body.spec)
-    except SpecError as exc:
-        problems += [(f"spec.{f}" if f else "spec", r) for f, r in exc.problems]
+    spec_data = body.spec or {}
+    if body.template is not None:
+        from api.templates import expand
+
+        expanded = expand(session, user.id, body.template, body.clips, body.texts, body.sound)
+        problems += expanded.problems
+        forbidden = expanded.forbidden
+        spec_data = expanded.spec or {}
     else:
-        resolved = resolve_sources(session, user.id, source_fields(spec))
-        problems += [(f"spec.{f}", r) for f, r in resolved.problems]
-        forbidden = resolved.forbidden
+        try:
+            spec = parse_spec(spec_data)
+        except SpecError as exc:
+            problems += [(f"spec.{f}" if f else "spec", r) for f, r in exc.problems]
+        else:
+            resolved = resolve_sources(session, user.id, source_fields(spec))
+            problems += [(f"spec.{f}", r) for f, r in resolved.problems]
+            forbidden = resolved.forbidden
     if body.webhook_url is not None:
         try:
             check_target(body.webhook_url, services.settings.webhook_allow_private)
@@ -72,6 +85,7 @@ def validate(services: Services, session: Session, user: User, body: schemas.Ren
             "too many queued renders; wait for some to finish",
             headers={"Retry-After": "30"},
         )
+    return spec_data
 
 
 def submit(
@@ -80,10 +94,10 @@ def submit(
     digest = request_hash(body)
     if key and (existing := _replay(session, user, key, digest)):
         return existing
-    validate(services, session, user, body)
+    spec_data = validate(services, session, user, body)
     render = Render(
         owner_id=user.id,
-        spec=body.spec,
+        spec=spec_data,
         draft=body.draft,
         request_hash=digest,
         idempotency_key=key,
@@ -124,8 +138,9 @@ def public(services: Services, render: Render, base: str | None = None) -> schem
     done = render.status == "succeeded" and render.output_key is not None
     url = None
     if done and render.output_key:
+        key = render.staged_key or render.output_key  # staged: committed, not yet copied to its final key
         presigned = services.storage.presign_get(
-            render.output_key, services.settings.presign_seconds, filename=f"reelforge-{render.id}.mp4"
+            key, services.settings.presign_seconds, filename=f"reelforge-{render.id}.mp4"
         )
         url = services.absolute(presigned, base)
     error = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from api.db import as_utc
 
@@ -165,17 +165,43 @@ SPEC_EXAMPLE: dict[str, Any] = {
     "audio": {"sound": {"src": "sound:9a8b7c6d5e4f4a3b2c1d0e9f8a7b6c5d"}},
 }
 
+TEMPLATE_EXAMPLE: dict[str, Any] = {
+    "template": "beat-5",
+    "clips": ["media:3f2b9c0d4e5f4a1b8c7d6e5f4a3b2c1d"],
+    "texts": {"title": "My day"},
+    "sound": "sound:9a8b7c6d5e4f4a3b2c1d0e9f8a7b6c5d",
+}
+
 
 class RenderCreate(Input):
-    spec: dict[str, Any] = Field(..., description="an edit spec v1; sources are media:<id> or sound:<id>")
+    spec: dict[str, Any] | None = Field(
+        default=None, description="an edit spec v1; sources are media:<id> or sound:<id>"
+    )
+    template: str | None = Field(
+        default=None, max_length=64, description="instead of a spec: a template id (GET /v1/presets)"
+    )
+    clips: list[str] = Field(default=[], max_length=100, description="template renders: media:<id> clips")
+    texts: dict[str, str] = Field(default={}, description="template renders: text placeholders by key")
+    sound: str | None = Field(default=None, max_length=64, description="template renders: the sound:<id>")
     webhook_url: str | None = Field(
         default=None, max_length=2048, examples=["https://example.com/hooks/reelforge"]
     )
     draft: bool = Field(default=False, description="a fast, small preview render")
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"spec": SPEC_EXAMPLE, "draft": True}]}
+        extra="forbid",
+        json_schema_extra={"examples": [{"spec": SPEC_EXAMPLE, "draft": True}, TEMPLATE_EXAMPLE]},
     )
+
+    @model_validator(mode="after")
+    def _spec_or_template(self) -> RenderCreate:
+        if (self.spec is None) == (self.template is None):
+            raise ValueError("give either 'spec' or 'template'")
+        if self.template is None and (self.clips or self.texts or self.sound):
+            raise ValueError("'clips', 'texts' and 'sound' go with 'template'")
+        if self.template is not None and not self.clips:
+            raise ValueError("a template render needs 'clips'")
+        return self
 
 
 class RenderError(Output):
@@ -209,3 +235,22 @@ class RenderList(Output):
 
 class Health(Output):
     status: Literal["ok"]
+
+
+# --- presets -----------------------------------------------------------------------------------
+
+
+class PresetPublic(Output):
+    id: str
+    name: str
+    description: str
+    category: Literal["look", "face", "transition_pack", "template"]
+    tags: list[str]
+    version: int
+    thumbnail_url: str | None = Field(default=None, description="PNG; null until previews are generated")
+    preview_url: str | None = Field(default=None, description="a 2 s MP4; null until previews are generated")
+    parameters: dict[str, Any] | None = Field(default=None, description="the whole preset (GET one)")
+
+
+class PresetList(Output):
+    items: list[PresetPublic]

@@ -9,21 +9,62 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import logging
 import shutil
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote, urlencode, urlparse
 
-from api.errors import StorageError
+from api.errors import StorageError, StorageUnavailable
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
     from api.config import Settings
+
+
+T = TypeVar("T")
+
+log = logging.getLogger("reelforge.storage")
+
+TRANSIENT_CODES = frozenset(
+    {"SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "InternalError", "ServiceUnavailable"}
+)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Transient errors are retried ``retries`` times, ``backoff`` seconds first, doubling up to 8 s."""
+
+    retries: int = 5
+    backoff: float = 0.5
+
+    def delays(self) -> Iterator[float]:
+        for n in range(self.retries):
+            yield min(self.backoff * 2**n, 8.0)
+
+
+def retrying(policy: RetryPolicy, what: str, call: Callable[[], T]) -> T:
+    """``call()``, again after each ``StorageUnavailable`` while the budget lasts; then it raises."""
+    for delay in policy.delays():
+        try:
+            return call()
+        except StorageUnavailable as exc:
+            log.warning("storage unavailable (%s); retry in %.2f s: %s", what, delay, exc.message)
+            time.sleep(delay)
+    return call()
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    modified: datetime
+    size: int
 
 
 @dataclass(frozen=True)
@@ -66,6 +107,14 @@ class Storage(Protocol):
     def delete(self, key: str) -> None: ...
 
     def presign_get(self, key: str, expires: int, filename: str | None = None) -> str: ...
+
+    def list_objects(self, prefix: str) -> list[StoredObject]:
+        """Every object whose key starts with ``prefix`` (for the janitor and the tests)."""
+
+    def stale_uploads(self, before: datetime) -> list[tuple[str, str]]:
+        """(key, upload id) of multipart uploads started before ``before`` and never completed."""
+
+    def abort_multipart(self, key: str, upload_id: str) -> None: ...
 
 
 def make_storage(settings: Settings) -> Storage:
@@ -141,6 +190,23 @@ class LocalStorage:
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
+    def list_objects(self, prefix: str) -> list[StoredObject]:
+        base = self.root / prefix.rstrip("/") if prefix.endswith("/") else self.root / prefix
+        top = base if base.is_dir() else base.parent
+        found = []
+        for path in top.rglob("*") if top.is_dir() else ():
+            key = path.relative_to(self.root).as_posix()
+            if path.is_file() and key.startswith(prefix):
+                stat = path.stat()
+                found.append(StoredObject(key, datetime.fromtimestamp(stat.st_mtime, UTC), stat.st_size))
+        return sorted(found, key=lambda o: o.key)
+
+    def stale_uploads(self, before: datetime) -> list[tuple[str, str]]:
+        return []
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        return None
+
     def presign_get(self, key: str, expires: int, filename: str | None = None) -> str:
         """A path on this API (``/v1/files/...``); the route layer makes it absolute."""
         exp = int(time.time()) + expires
@@ -159,6 +225,7 @@ class S3Storage:
 
     def __init__(self, client: S3Client, bucket: str, prefix: str, settings: Settings) -> None:
         self.client, self.bucket, self.prefix = client, bucket, prefix
+        self.retry = RetryPolicy(settings.storage_retries, settings.storage_backoff)
         self.max_bytes = settings.max_upload_bytes
         self.multipart_threshold = settings.multipart_threshold
         self.part_size = settings.multipart_part_size
@@ -178,7 +245,7 @@ class S3Storage:
             config=Config(
                 s3={"addressing_style": "path" if settings.s3_path_style else "auto"},
                 signature_version="s3v4",
-                retries={"max_attempts": 5, "mode": "standard"},
+                retries={"total_max_attempts": 1, "mode": "standard"},  # ``retrying`` owns the budget
                 connect_timeout=5,
                 read_timeout=60,
             ),
@@ -190,12 +257,27 @@ class S3Storage:
 
     @contextlib.contextmanager
     def _translate(self, what: str) -> Iterator[None]:
+        """boto errors -> ``StorageUnavailable`` (network, 5xx, throttling) or ``StorageError``."""
+        from boto3.exceptions import S3UploadFailedError
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             yield
-        except (BotoCoreError, ClientError) as exc:
-            raise StorageError(f"object store failed to {what}: {exc}") from exc
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+            transient = status >= 500 or error.get("Code") in TRANSIENT_CODES
+            cls = StorageUnavailable if transient else StorageError
+            raise cls(f"object store failed to {what}: {exc}") from exc
+        except (BotoCoreError, S3UploadFailedError) as exc:  # connection refused/reset, timeouts
+            raise StorageUnavailable(f"object store failed to {what}: {exc}") from exc
+
+    def _call(self, what: str, call: Callable[[], T]) -> T:
+        def attempt() -> T:
+            with self._translate(what):
+                return call()
+
+        return retrying(self.retry, what, attempt)
 
     def upload_target(self, key: str, size: int, expires: int) -> UploadTarget | None:
         with self._translate("presign an upload"):
@@ -237,48 +319,89 @@ class S3Storage:
         )
 
     def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
-        with self._translate("complete a multipart upload"):
-            self.client.complete_multipart_upload(
+        self._call(
+            "complete a multipart upload",
+            lambda: self.client.complete_multipart_upload(
                 Bucket=self.bucket,
                 Key=self._k(key),
                 UploadId=upload_id,
                 MultipartUpload={"Parts": [{"PartNumber": n, "ETag": etag} for n, etag in sorted(parts)]},
-            )
+            ),
+        )
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
-        with self._translate("abort a multipart upload"):
-            self.client.abort_multipart_upload(Bucket=self.bucket, Key=self._k(key), UploadId=upload_id)
+        self._call(
+            "abort a multipart upload",
+            lambda: self.client.abort_multipart_upload(
+                Bucket=self.bucket, Key=self._k(key), UploadId=upload_id
+            ),
+        )
+
+    def _unprefix(self, key: str) -> str:
+        return key[len(self.prefix) + 1 :] if self.prefix else key
+
+    def list_objects(self, prefix: str) -> list[StoredObject]:
+        def listing() -> list[StoredObject]:
+            found = []
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self._k(prefix)
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    key, modified = self._unprefix(item["Key"]), item["LastModified"]
+                    found.append(StoredObject(key, modified, item["Size"]))
+            return found
+
+        return self._call(f"list {prefix}", listing)
+
+    def stale_uploads(self, before: datetime) -> list[tuple[str, str]]:
+        def listing() -> list[tuple[str, str]]:
+            found = []
+            pages = self.client.get_paginator("list_multipart_uploads").paginate(
+                Bucket=self.bucket, Prefix=self._k("")
+            )
+            for page in pages:
+                for upload in page.get("Uploads", []):
+                    if upload["Initiated"] < before:
+                        found.append((self._unprefix(upload["Key"]), upload["UploadId"]))
+            return found
+
+        return self._call("list multipart uploads", listing)
 
     def size(self, key: str) -> int | None:
         from botocore.exceptions import ClientError
 
-        try:
-            return int(self.client.head_object(Bucket=self.bucket, Key=self._k(key))["ContentLength"])
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return None
-            raise StorageError(f"object store failed to stat {key}: {exc}") from exc
+        def head() -> int | None:
+            try:
+                return int(self.client.head_object(Bucket=self.bucket, Key=self._k(key))["ContentLength"])
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                    return None
+                raise
+
+        return self._call(f"stat {key}", head)
 
     @contextlib.contextmanager
     def local_copy(self, key: str, work: Path) -> Iterator[Path]:
         work.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=work) as tmp:
             path = Path(tmp) / "object"
-            with self._translate(f"download {key}"):
-                self.client.download_file(self.bucket, self._k(key), str(path))
+            self._call(
+                f"download {key}", lambda: self.client.download_file(self.bucket, self._k(key), str(path))
+            )
             yield path
 
     def put_file(self, key: str, path: Path) -> None:
-        with self._translate(f"upload {key}"):
-            self.client.upload_file(str(path), self.bucket, self._k(key))
+        self._call(f"upload {key}", lambda: self.client.upload_file(str(path), self.bucket, self._k(key)))
 
     def copy(self, src: str, dst: str) -> None:
-        with self._translate(f"copy {src}"):
-            self.client.copy({"Bucket": self.bucket, "Key": self._k(src)}, self.bucket, self._k(dst))
+        self._call(
+            f"copy {src}",
+            lambda: self.client.copy({"Bucket": self.bucket, "Key": self._k(src)}, self.bucket, self._k(dst)),
+        )
 
     def delete(self, key: str) -> None:
-        with self._translate(f"delete {key}"):
-            self.client.delete_object(Bucket=self.bucket, Key=self._k(key))
+        self._call(f"delete {key}", lambda: self.client.delete_object(Bucket=self.bucket, Key=self._k(key)))
 
     def presign_get(self, key: str, expires: int, filename: str | None = None) -> str:
         params = {"Bucket": self.bucket, "Key": self._k(key)}

@@ -78,9 +78,11 @@ def check_input(samples: np.ndarray, sr: int, *, max_seconds: float = MAX_SECOND
         raise ValueError(f"samples must be mono (n,) or (channels, n), got shape {x.shape}")
     x = x[None, :] if x.ndim == 1 else x
     if x.shape[0] > MAX_CHANNELS:
-        raise ValueError(f"{x.shape[0]} channels is more than the {MAX_CHANNELS} allowed (shape is (channels, n))")
+        raise ValueError(
+            f"{x.shape[0]} channels is more than the {MAX_CHANNELS} allowed (shape is (channels, n))"
+        )
     if x.shape[1] / sr > max_seconds:
-        raise ValueError(f"audio is {x.shape[1] / sr:.0f} s long; the limit is {max_seconds:.0f} s")
+        raise ValueError(f"audio is {x.shape[1] / sr:.1f} s long; the limit is {max_seconds:g} s")
     if not np.issubdtype(x.dtype, np.floating):
         raise ValueError(f"samples must be float, got {x.dtype}")
     x = x.astype(np.float32, copy=False)
@@ -111,7 +113,7 @@ def analyze(samples: np.ndarray, sr: int, *, max_seconds: float = MAX_SECONDS) -
     from audio.beats import rhythm
 
     x = check_input(samples, sr, max_seconds=max_seconds)
-    power = loudness.weighted_power(x, sr)
+    power = loudness.segment_power(x, sr)
     found = rhythm(_mono_for_rhythm(x, sr)) if x.shape[1] else None
     return SoundAnalysis(
         duration=round(x.shape[1] / sr, 3),

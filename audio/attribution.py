@@ -180,7 +180,9 @@ def check_remix(new: Sound, graph: SoundGraph) -> UseDecision:
         inherited = effective_license(parent_id, graph)
         if _RESTRICTIVENESS[new.license] < _RESTRICTIVENESS[inherited]:
             return UseDecision(
-                False, "license_too_permissive", f"a remix of {parent_id} must be licensed {inherited} or stricter"
+                False,
+                "license_too_permissive",
+                f"a remix of {parent_id} must be licensed {inherited} or stricter",
             )
     return UseDecision(True, "ok", "allowed")
 
@@ -196,4 +198,3 @@ def credits_metadata(credits: Iterable[Credit]) -> dict[str, str]:
             separators=(",", ":"),
         ),
     }
-

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 import librosa
 import numpy as np
@@ -77,26 +78,55 @@ def _norm(x: np.ndarray) -> np.ndarray:
     return x / scale if scale > 1e-9 else np.zeros_like(x)
 
 
+_CHUNK_FRAMES = 4096  # ~48 s per STFT chunk: bounded memory on long inputs
+
+
+def _features(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mel power (64, n), chroma (12, n) and RMS (n,) per frame, computed chunk by chunk.
+
+    Identical to one centred STFT over the whole signal (zero padding of n_fft/2 at both ends).
+    """
+    padded = np.pad(np.asarray(y, dtype=np.float32), N_FFT // 2)
+    n = 1 + (len(padded) - N_FFT) // HOP if len(padded) >= N_FFT else 0
+    mels, chromas, rmss = [], [], []
+    for f0 in range(0, n, _CHUNK_FRAMES):
+        f1 = min(n, f0 + _CHUNK_FRAMES)
+        segment = padded[f0 * HOP : (f1 - 1) * HOP + N_FFT]
+        spec = np.abs(librosa.stft(segment, n_fft=N_FFT, hop_length=HOP, center=False))
+        power = spec**2
+        mels.append(_mel_basis() @ power)
+        chromas.append(_chroma_basis() @ power)
+        rmss.append(librosa.feature.rms(S=spec, frame_length=N_FFT)[0])
+    if not mels:
+        return np.zeros((64, 0)), np.zeros((12, 0)), np.zeros(0)
+    return np.concatenate(mels, axis=1), np.concatenate(chromas, axis=1), np.concatenate(rmss)
+
+
 def envelopes(y: np.ndarray) -> Envelopes:
-    spec = np.abs(librosa.stft(y, n_fft=N_FFT, hop_length=HOP))
-    power = spec**2
-    mel = _mel_basis() @ power
+    mel, chroma, rms = _features(y)
+    n = mel.shape[1]
     # root-compressed (not log) magnitudes: a quiet hat must not weigh as much as a loud kick
-    compressed = (mel / max(float(mel.max()), 1e-12)) ** 0.25
+    compressed = (mel / max(float(mel.max(initial=0.0)), 1e-12)) ** 0.25
     freqs = librosa.mel_frequencies(n_mels=66, fmax=SR / 2)[1:-1]
     bounds = [0, int(np.searchsorted(freqs, 150.0)), int(np.searchsorted(freqs, 2000.0)), len(freqs)]
     # flux of frame i is S[i] - S[i-1], stamped at frame i (S is already centred: no extra shift)
-    bands = librosa.onset.onset_strength_multi(
-        S=compressed, sr=SR, hop_length=HOP, channels=bounds, aggregate=np.mean, center=False
-    )
-    n = power.shape[1]
-    bands = np.pad(bands, ((0, 0), (1, 0)))[:, :n]
-    rms = librosa.feature.rms(S=spec, frame_length=N_FFT)[0]
-    rms_db = 20 * np.log10(np.maximum(rms, 1e-10))
-    chroma = _chroma_basis() @ power
-    chroma = chroma / np.maximum(chroma.max(axis=0, keepdims=True), 1e-10)
+    if n > 1:
+        bands = librosa.onset.onset_strength_multi(
+            S=compressed, sr=SR, hop_length=HOP, channels=bounds, aggregate=np.mean, center=False
+        )
+        bands = np.pad(bands, ((0, 0), (1, 0)))[:, :n]
+    else:
+        bands = np.zeros((3, n))
+    chroma = chroma / np.maximum(chroma.max(axis=0, keepdims=True, initial=0.0), 1e-10)
     low, mid, high = (_norm(b) for b in bands)
-    return Envelopes(low=low, mid=mid, high=high, full=_norm(bands.mean(axis=0)), rms_db=rms_db, chroma=chroma)
+    return Envelopes(
+        low=low,
+        mid=mid,
+        high=high,
+        full=_norm(bands.mean(axis=0)),
+        rms_db=20 * np.log10(np.maximum(rms, 1e-10)),
+        chroma=chroma,
+    )
 
 
 def _acf(x: np.ndarray) -> np.ndarray:
@@ -133,11 +163,12 @@ def _segments(env: np.ndarray, sal: np.ndarray, win: int, hop: int) -> list[tupl
     single = int(np.argmax(sal.mean(axis=0)))
     single_score = float(sal[:, single].sum())
     best: tuple[float, int, int, int] | None = None
-    min_w = max(2, int(round(_WINDOW_S / _WINDOW_HOP_S)))
+    min_w = max(2, round(_WINDOW_S / _WINDOW_HOP_S))
+    prefix = np.concatenate([np.zeros((1, sal.shape[1])), np.cumsum(sal, axis=0)])
     for k in range(min_w, n_win - min_w + 1):
-        left = int(np.argmax(sal[:k].mean(axis=0)))
-        right = int(np.argmax(sal[k:].mean(axis=0)))
-        score = float(sal[:k, left].sum() + sal[k:, right].sum())
+        left = int(np.argmax(prefix[k]))
+        right = int(np.argmax(prefix[-1] - prefix[k]))
+        score = float(prefix[k, left] + prefix[-1, right] - prefix[k, right])
         if best is None or score > best[0]:
             best = (score, k, left, right)
     if best is not None:
@@ -164,8 +195,9 @@ def _refine_boundary(env: np.ndarray, rough: int, bpm_a: float, bpm_b: float) ->
     for c in centers:
         acf = _acf(env[c - half : c + half])
         idx = np.arange(len(acf))
-        diff.append(sum(np.interp([lag_a * m], idx, acf)[0] - np.interp([lag_b * m], idx, acf)[0]
-                        for m in (1, 2)))
+        diff.append(
+            sum(np.interp([lag_a * m], idx, acf)[0] - np.interp([lag_b * m], idx, acf)[0] for m in (1, 2))
+        )
     d = np.convolve(np.asarray(diff), np.ones(5) / 5, mode="same")
     # the boundary maximises (evidence for a before) - (evidence for a after)
     cum = np.cumsum(d)
@@ -247,8 +279,10 @@ def _downbeats(env: Envelopes, frames: np.ndarray) -> np.ndarray:
     idx = np.rint(frames).astype(int)
     low = maximum_filter1d(env.low, size=5)[idx]
     bounds = np.append(idx, env.chroma.shape[1])
-    sync = np.stack([env.chroma[:, a:b].mean(axis=1) if b > a else env.chroma[:, a] for a, b in zip(
-        bounds[:-1], bounds[1:], strict=True)], axis=1)
+    sync = np.stack(
+        [env.chroma[:, a:b].mean(axis=1) if b > a else env.chroma[:, a] for a, b in pairwise(bounds)],
+        axis=1,
+    )
     unit = sync / np.maximum(np.linalg.norm(sync, axis=0, keepdims=True), 1e-9)
     change = np.concatenate([[0.0], 1.0 - np.sum(unit[:, 1:] * unit[:, :-1], axis=0)])
 
@@ -261,7 +295,7 @@ def _downbeats(env: Envelopes, frames: np.ndarray) -> np.ndarray:
 
 
 def _fit_tempo(beats: np.ndarray, bpm: float) -> float:
-    """Least-squares beat period over the longest run of regular beats (sub-frame precision)."""
+    """Least-squares beat period of a segment's beats, counting skipped beats (sub-frame precision)."""
     period = 60.0 / bpm
     if len(beats) < 4:
         return bpm

@@ -68,12 +68,13 @@ def _peaks(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mag = np.log(np.abs(spec[: MAX_BIN + 1]) + 1e-9).T  # (frames, bins)
     if mag.shape[0] < 3:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    local = (mag == maximum_filter(mag, size=(9, 21))) & (mag > mag.max() - np.log(10**3.5))
+    floor = max(float(mag.max()) - np.log(10**3.5), np.log(1e-5))  # 70 dB range, nothing below -100 dB
+    local = (mag == maximum_filter(mag, size=(9, 21))) & (mag > floor)
     local[:, :3] = False
     frames, bins = np.nonzero(local)
     strength = mag[frames, bins]
     keep: list[np.ndarray] = []
-    block_of = frames // int(round(1.0 / FRAME_SECONDS))  # one-second blocks
+    block_of = frames // round(1.0 / FRAME_SECONDS)  # one-second blocks
     for block in np.unique(block_of):
         idx = np.flatnonzero(block_of == block)
         keep.append(idx[np.argsort(strength[idx])[::-1][:PEAKS_PER_SECOND]])
@@ -175,11 +176,9 @@ class FingerprintIndex:
         smoothed[:, :-1] += counts[:, 1:]
         best = smoothed.argmax(axis=1)
         scores = smoothed[np.arange(len(self._ids)), best]
-        seconds = np.asarray(fp.frames, dtype=np.int64) // int(round(1.0 / FRAME_SECONDS))
+        seconds = np.asarray(fp.frames, dtype=np.int64) // round(1.0 / FRAME_SECONDS)
         n_seconds = max(1, int(seconds.max()) + 1) if len(seconds) else 1
-        query_second = np.repeat(
-            seconds, [len(self._postings.get(h, ())) for h in fp.hashes.tolist()]
-        )
+        query_second = np.repeat(seconds, [len(self._postings.get(h, ())) for h in fp.hashes.tolist()])
         found = []
         for i in np.flatnonzero(scores):
             agree = (s == i) & (np.abs(o - (int(best[i]) + shift)) <= 1)

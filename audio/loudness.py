@@ -29,7 +29,9 @@ def k_weighting(sr: int) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarra
     vh = 10 ** (gain_db / 20)
     vb = vh**0.4996667741545416
     a0 = 1 + k / q + k * k
-    shelf_b = np.array([(vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0])
+    shelf_b = np.array(
+        [(vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0]
+    )
     shelf_a = np.array([1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0])
     f0, q = 38.13547087602444, 0.5003270373238773
     k = np.tan(np.pi * f0 / sr)
@@ -48,28 +50,36 @@ def channel_weights(channels: int) -> np.ndarray:
     return np.ones(channels)
 
 
-def as_channels(samples: np.ndarray) -> np.ndarray:
-    """(channels, n) float64 view of mono ``(n,)`` or ``(channels, n)`` samples."""
-    x = np.asarray(samples, dtype=np.float64)
-    return x[None, :] if x.ndim == 1 else x
+def segment_power(samples: np.ndarray, sr: int) -> np.ndarray:
+    """Mean channel-weighted square of the K-weighted signal per 100 ms segment.
 
-
-def weighted_power(samples: np.ndarray, sr: int) -> np.ndarray:
-    """Channel-weighted square of the K-weighted samples: the signal every gate averages."""
-    x = as_channels(samples)
+    Gating blocks are whole numbers of segments (400 ms = 4, 3 s = 30, hops of 1), so this is
+    all the meters need; the filters run chunk by chunk, keeping memory flat on long inputs.
+    """
+    x = np.asarray(samples)
+    x = x[None, :] if x.ndim == 1 else x
     (b1, a1), (b2, a2) = k_weighting(sr)
-    y = lfilter(b2, a2, lfilter(b1, a1, x, axis=1), axis=1)
-    return np.asarray(channel_weights(x.shape[0]) @ (y * y))
+    weights = channel_weights(x.shape[0])
+    seg = round(0.1 * sr)
+    chunk = seg * 100  # 10 s
+    z1 = np.zeros((x.shape[0], 2))
+    z2 = np.zeros((x.shape[0], 2))
+    out: list[np.ndarray] = []
+    usable = x.shape[1] - x.shape[1] % seg
+    for start in range(0, usable, chunk):
+        part = x[:, start : min(start + chunk, usable)].astype(np.float64)
+        y, z1 = lfilter(b1, a1, part, axis=1, zi=z1)
+        y, z2 = lfilter(b2, a2, y, axis=1, zi=z2)
+        out.append((weights @ (y * y)).reshape(-1, seg).mean(axis=1))
+    return np.concatenate(out) if out else np.zeros(0)
 
 
-def _blocks(power: np.ndarray, sr: int, block_s: float, hop_s: float) -> np.ndarray:
-    """Mean of ``power`` per block of ``block_s`` seconds every ``hop_s`` seconds."""
-    block, hop = int(round(block_s * sr)), int(round(hop_s * sr))
-    if len(power) < block:
+def _blocks(segments: np.ndarray, count: int) -> np.ndarray:
+    """Mean power of every run of ``count`` consecutive segments (blocks hopping by 100 ms)."""
+    if len(segments) < count:
         return np.zeros(0)
-    csum = np.concatenate([[0.0], np.cumsum(power)])
-    starts = np.arange(0, len(power) - block + 1, hop)
-    return (csum[starts + block] - csum[starts]) / block
+    csum = np.concatenate([[0.0], np.cumsum(segments)])
+    return (csum[count:] - csum[:-count]) / count
 
 
 def _lufs(power: np.ndarray | float) -> np.ndarray:
@@ -79,9 +89,9 @@ def _lufs(power: np.ndarray | float) -> np.ndarray:
 def integrated_loudness(samples: np.ndarray, sr: int, *, power: np.ndarray | None = None) -> float:
     """Gated integrated loudness in LUFS (400 ms blocks, 75 % overlap, -70 / -10 LU gates).
 
-    ``power`` may pass a precomputed ``weighted_power(samples, sr)``.
+    ``power`` may pass a precomputed ``segment_power(samples, sr)``.
     """
-    power = _blocks(weighted_power(samples, sr) if power is None else power, sr, 0.4, 0.1)
+    power = _blocks(segment_power(samples, sr) if power is None else power, 4)
     power = power[_lufs(power) > ABSOLUTE_GATE]
     if len(power) == 0:
         return SILENCE_LUFS
@@ -92,7 +102,7 @@ def integrated_loudness(samples: np.ndarray, sr: int, *, power: np.ndarray | Non
 
 def loudness_range(samples: np.ndarray, sr: int, *, power: np.ndarray | None = None) -> float:
     """EBU Tech 3342 LRA in LU: 10th to 95th percentile of gated 3 s short-term loudness."""
-    short = _lufs(_blocks(weighted_power(samples, sr) if power is None else power, sr, 3.0, 0.1))
+    short = _lufs(_blocks(segment_power(samples, sr) if power is None else power, 30))
     short = short[short > ABSOLUTE_GATE]
     if len(short) == 0:
         return 0.0
@@ -128,13 +138,17 @@ def true_peak_db(samples: np.ndarray, sr: int) -> float:
     block = 2048
     phases = _oversampling_phases(4 if sr < 96000 else 2)
     margin = phases.shape[1]
-    pad = (-x.shape[1]) % block
-    mags = np.abs(np.pad(x, ((0, 0), (0, pad)))).reshape(x.shape[0], -1, block).max(axis=2)
-    x = np.pad(x, ((0, 0), (margin, margin)))  # silence before and after, as the signal implies
+    n = x.shape[1]
+    full = n - n % block
+    mags = np.abs(x[:, :full]).reshape(x.shape[0], -1, block).max(axis=2)
+    if full < n:
+        mags = np.concatenate([mags, np.abs(x[:, full:]).max(axis=1, keepdims=True)], axis=1)
     sample_peak = float(mags.max())
     peak = sample_peak
     for ch, idx in zip(*np.nonzero(mags >= sample_peak * 0.5), strict=True):
-        chunk = x[ch, idx * block : (idx + 1) * block + 2 * margin]
+        lo, hi = idx * block - margin, (idx + 1) * block + margin
+        chunk = x[ch, max(0, lo) : min(n, hi)]
+        chunk = np.pad(chunk, (max(0, -lo), max(0, hi - n)))  # silence before and after the signal
         for phase in phases:
             peak = max(peak, float(np.max(np.abs(np.convolve(chunk, phase, mode="valid")))))
     return round(20 * np.log10(max(peak, 1e-10)), 2)

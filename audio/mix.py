@@ -3,11 +3,13 @@
 Contract: every function takes the labels of its input pads and the label of its output pad
 (without brackets) and returns filtergraph text to join with ``;`` into ``-filter_complex``.
 Intermediate pads are named ``{out_label}_...`` so several graphs can live in one command.
+Mixing graphs take the video's ``duration`` and output exactly that many seconds.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 MIN_LUFS, MAX_LUFS = -40.0, -5.0
@@ -31,7 +33,7 @@ class Ducking:
             raise ValueError("voice_threshold_db must be within -60..-10")
 
 
-def ducking_from_spec(value: bool | dict[str, float] | None) -> Ducking | None:
+def ducking_from_spec(value: bool | Mapping[str, float] | None) -> Ducking | None:
     """``audio.ducking`` of the spec: ``true``, ``false``/absent, or a parameter object."""
     if value is None or value is False:
         return None
@@ -59,19 +61,28 @@ def _key_chain(params: Ducking) -> str:
     limit = 10 ** (_KEY_LIMIT_DB / 20)
     return (
         f"aformat=channel_layouts=mono,volume={gain:.1f}dB,"
-        f"alimiter=limit={limit:.4f}:level=0:attack=1:release=20:latency=1"
+        f"alimiter=limit={limit:.4f}:level=0:attack=1:release=20:latency=1,apad"
     )
 
 
-def duck_graph(music_label: str, voice_label: str, out_label: str, params: Ducking) -> str:
+def _seconds(duration: float) -> str:
+    if not duration > 0 or math.isinf(duration):
+        raise ValueError("duration must be a positive number of seconds")
+    return f"{duration:.6f}".rstrip("0").rstrip(".")
+
+
+def duck_graph(music_label: str, voice_label: str, out_label: str, params: Ducking, duration: float) -> str:
     """Music ducked under the voice, mixed with the voice: ``[music][voice] -> [out]``.
 
     The voice is split: one copy keys ``sidechaincompress``, the other is mixed back unchanged.
-    The output lasts as long as the music (``duration=first``).
+    Every branch is padded with silence and the mix is cut at ``duration`` seconds, so the
+    output length is exact whichever input ends first (ffmpeg's compressor otherwise drops a
+    few frames at an early end-of-stream).
     """
     music, voice, out = _label(music_label), _label(voice_label), _label(out_label)
     key, keep, ducked = _label(f"{out_label}_key"), _label(f"{out_label}_voice"), _label(f"{out_label}_duck")
-    keyed = _label(f"{out_label}_keyed")
+    keyed, padded = _label(f"{out_label}_keyed"), _label(f"{out_label}_music")
+    kept = _label(f"{out_label}_vpad")
     # reduction = (1 - 1/ratio) * (key level - threshold) => choose the threshold from amount_db
     threshold_db = _KEY_DETECTED_DB - params.amount_db / (1 - 1 / _RATIO)
     threshold = max(10 ** (threshold_db / 20), 0.000976563)
@@ -83,16 +94,21 @@ def duck_graph(music_label: str, voice_label: str, out_label: str, params: Ducki
         (
             f"{voice}asplit=2{key}{keep}",
             f"{key}{_key_chain(params)}{keyed}",
-            f"{music}{keyed}{compress}{ducked}",
-            f"{ducked}{keep}amix=inputs=2:duration=first:normalize=0{out}",
+            f"{music}apad{padded}",
+            f"{padded}{keyed}{compress}{ducked}",
+            f"{keep}apad{kept}",
+            f"{ducked}{kept}amix=inputs=2:duration=first:normalize=0,atrim=duration={_seconds(duration)}{out}",
         )
     )
 
 
-def mix_graph(music_label: str, voice_label: str, out_label: str) -> str:
-    """Music and voice summed without ducking (no level halving)."""
+def mix_graph(music_label: str, voice_label: str, out_label: str, duration: float) -> str:
+    """Music and voice summed without ducking (no level halving), exactly ``duration`` long."""
     music, voice, out = _label(music_label), _label(voice_label), _label(out_label)
-    return f"{music}{voice}amix=inputs=2:duration=first:normalize=0{out}"
+    return (
+        f"{music}{voice}amix=inputs=2:duration=longest:normalize=0,"
+        f"apad,atrim=duration={_seconds(duration)}{out}"
+    )
 
 
 _WORK_LUFS = -24.0  # level of the first stage; any target works from here

@@ -86,7 +86,9 @@ def remix_chain(params: SoundRemix, video_duration: float, *, source_duration: f
     return ",".join(steps)
 
 
-def plan_sound(params: SoundRemix, video_duration: float, *, source_duration: float | None = None) -> SoundPlan:
+def plan_sound(
+    params: SoundRemix, video_duration: float, *, source_duration: float | None = None
+) -> SoundPlan:
     """Input options plus chain: ``-ss`` seeks a plain sound, ``-stream_loop -1`` loops one."""
     if params.loop:
         options: tuple[str, ...] = ("-stream_loop", "-1")

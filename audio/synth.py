@@ -110,7 +110,7 @@ def _tone(sr: int, hz: float, seconds: float, brightness: float, decay: float) -
 
 
 def _add(buf: np.ndarray, sr: int, at: float, sound: np.ndarray, gain: float) -> None:
-    start = int(round(at * sr))
+    start = round(at * sr)
     if start >= len(buf) or start < 0:
         return
     end = min(len(buf), start + len(sound))

@@ -146,6 +146,18 @@ def _inspect(container: Any, path: Path, size: int, limits: Limits) -> MediaInfo
     )
 
 
+def credit_tags(path: Path) -> dict[str, str]:
+    """The ``comment`` and ``reelforge_credits`` tags of a file ReelForge wrote (else empty)."""
+    try:
+        with av.open(f"file:{path.resolve()}", container_options=_CONTAINER_OPTIONS) as container:
+            tags = {k.lower(): v for k, v in container.metadata.items()}
+    except (av.FFmpegError, OSError):
+        return {}
+    if "reelforge_credits" not in tags:
+        return {}
+    return {"comment": tags.get("comment", ""), "reelforge_credits": tags["reelforge_credits"]}
+
+
 def _duration(container: Any, stream: Any) -> float:
     if container.duration:
         return float(container.duration) / av.time_base

@@ -6,25 +6,28 @@ which is renamed over it on success and removed on any failure.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import threading
 import time
 import uuid
-from functools import partial
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from editor import ffmpeg
+from editor.cache import cache_dir
 from editor.effects.color import Lut
 from editor.errors import MediaError, ReelForgeError, SpecError
-from editor.names import unknown_name
 from editor.face.effects import validate_face_effects
+from editor.names import unknown_name
+from editor.plan.beatsync import beats_in_output, sync_to_beats
 from editor.plan.build import SourceHook, WorkFiles, plan_render
-from editor.plan.timeline import build_timeline
 from editor.plan.text import font_size, wrap
-from editor.probe import Limits, MediaInfo, probe
+from editor.plan.timeline import build_timeline
+from editor.probe import Limits, MediaInfo, credit_tags, probe
 from editor.spec import EditSpec
 
 ASSETS = Path(__file__).resolve().parent.parent / "presets"
@@ -44,6 +47,7 @@ class RenderResult:
     render_seconds: float
     warnings: tuple[str, ...] = ()
     cuts: tuple[float, ...] = ()
+    credits: tuple[dict[str, str], ...] = ()
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -54,6 +58,7 @@ class RenderResult:
             "fps": self.fps,
             "render_seconds": round(self.render_seconds, 3),
             "warnings": list(self.warnings),
+            "credits": list(self.credits),
             "cuts": [round(c, 3) for c in self.cuts],
         }
 
@@ -160,6 +165,27 @@ def prepare_face_hooks(
     return hooks, warnings
 
 
+def sound_beats(spec: EditSpec, media: Mapping[str, MediaInfo]) -> list[float]:
+    """Beats of the spec's sound in the video's time; the analysis is cached by content."""
+    from audio.analysis import AnalysisCache
+    from editor.audio_decode import decode_audio
+
+    sound = spec.audio.sound
+    assert sound is not None  # the spec validator requires one for sync
+    info = media[sound.src]
+    samples, sr = decode_audio(info.path, sr=22050, mono=True)
+    analysis = AnalysisCache(cache_dir("sounds")).get_or_analyze(samples, sr)
+    longest = sum(c.duration if c.duration else info.duration for c in spec.clips) * 4 + 60
+    return beats_in_output(analysis.beats, sound, info.duration, until=longest)
+
+
+def sound_credits(spec: EditSpec, media: Mapping[str, MediaInfo]) -> dict[str, str]:
+    """Credits a sound file already carries (one ReelForge wrote) travel into the video."""
+    if spec.audio.sound is None:
+        return {}
+    return credit_tags(media[spec.audio.sound.src].path)
+
+
 def write_texts(spec: EditSpec, work_dir: Path, width: int, height: int) -> tuple[Path, ...]:
     paths = []
     for i, overlay in enumerate(spec.overlays):
@@ -192,6 +218,9 @@ def render(
     check_face_effects(spec, asset_root)
     media = probe_sources(spec, resolve, limits)
     luts = resolve_luts(spec, resolve)
+    if spec.sync == "beats":
+        spec = sync_to_beats(spec, media, sound_beats(spec, media))
+    metadata = {**sound_credits(spec, media), **(metadata or {})}
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = output.with_name(f".{output.stem}.{uuid.uuid4().hex[:8]}.partial.mp4")
@@ -200,8 +229,9 @@ def render(
         out = spec.output.draft() if draft else spec.output
         work = WorkFiles(write_texts(spec, work_dir, out.width, out.height), FONT, luts)
         hooks, warnings = prepare_face_hooks(spec, media, work_dir, asset_root, face_cache)
-        plan = plan_render(spec, media, staging, work, draft=draft, limits=limits, metadata=metadata,
-                           source_hooks=hooks)
+        plan = plan_render(
+            spec, media, staging, work, draft=draft, limits=limits, metadata=metadata, source_hooks=hooks
+        )
         try:
             ffmpeg.run(
                 plan.args, duration=plan.duration, on_progress=on_progress, timeout=timeout, cancel=cancel
@@ -218,4 +248,5 @@ def render(
         render_seconds=time.monotonic() - started,
         warnings=tuple(warnings),
         cuts=plan.timeline.cuts,
+        credits=tuple(json.loads(metadata.get("reelforge_credits", "[]"))),
     )

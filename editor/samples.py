@@ -86,20 +86,41 @@ def make_music(path: Path, *, seconds: float = 20.0, bpm: float = 120.0) -> Path
 FACE_PHOTO = Path(__file__).resolve().parents[1] / "presets" / "samples" / "astronaut.jpg"
 
 
-def make_face_clip(path: Path, *, seconds: float = 4.0, width: int = 720, height: int = 1280,
-                   fps: float = 30) -> Path:
+def make_face_clip(
+    path: Path, *, seconds: float = 4.0, width: int = 720, height: int = 1280, fps: float = 30
+) -> Path:
     """A clip with a real face (NASA's public-domain astronaut portrait) slowly panned and zoomed."""
     frames = max(1, round(seconds * fps))
     zoom = f"1.0+0.2*on/{frames}"
     graph = (
-        f"[0:v]scale=-2:{height * 2},crop={width * 2}:{height * 2},zoompan=z='{zoom}':x='(iw-iw/zoom)*(0.3+0.4*on/{frames})'"
+        f"[0:v]scale=-2:{height * 2},crop={width * 2}:{height * 2},"
+        f"zoompan=z='{zoom}':x='(iw-iw/zoom)*(0.3+0.4*on/{frames})'"
         f":y='(ih-ih/zoom)*0.1':d={frames}:s={width}x{height}:fps={num(fps)},format=yuv420p[v];"
         f"sine=f=300:d={num(seconds)},volume=0.2[a]"
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    ffmpeg.run([*ffmpeg.input_args(FACE_PHOTO), "-filter_complex", graph, "-map", "[v]", "-map", "[a]",
-                "-c:v", "libx264", "-preset", "ultrafast", "-crf", "20", "-c:a", "aac", "-t", num(seconds),
-                str(path)])
+    ffmpeg.run(
+        [
+            *ffmpeg.input_args(FACE_PHOTO),
+            "-filter_complex",
+            graph,
+            "-map",
+            "[v]",
+            "-map",
+            "[a]",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-crf",
+            "20",
+            "-c:a",
+            "aac",
+            "-t",
+            num(seconds),
+            str(path),
+        ]
+    )
     return path
 
 

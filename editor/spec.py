@@ -10,9 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from editor.effects import EFFECTS, AnyEffect
 from editor.errors import SpecError
@@ -21,6 +30,15 @@ from editor.names import unknown_name
 from editor.transitions import TRANSITIONS, check_name
 
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+PresetId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+_PRESET_SCHEMA = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$"}
+PresetRef = Annotated[  # one id, or a list of them; held as a tuple
+    tuple[PresetId, ...],
+    BeforeValidator(lambda v: (v,) if isinstance(v, str) else v),
+    Field(min_length=1, max_length=8),
+    WithJsonSchema({"anyOf": [_PRESET_SCHEMA, {"type": "array", "items": _PRESET_SCHEMA, "maxItems": 8}]}),
+]
+PRESET_HELP = "a preset id (or a list of ids) from presets/; editor.presets documents how they merge"
 
 
 class Model(BaseModel):
@@ -61,6 +79,7 @@ class Clip(Model):
     effects: tuple[AnyEffect, ...] = ()
     face_effects: tuple[FaceEffect, ...] = Field((), description="AR effects that follow faces in this clip")
     transition: Transition | None = None
+    preset: PresetRef | None = Field(None, description=PRESET_HELP)
 
     @model_validator(mode="after")
     def _times(self) -> Clip:
@@ -96,15 +115,34 @@ class TextOverlay(Model):
 
 
 class Sound(Model):
+    """A borrowed or uploaded sound, remixed on the fly: trim, tempo, pitch, fades, loop."""
+
     src: str = Field(..., min_length=1, max_length=1024)
     start: float = Field(0.0, ge=0.0, description="offset into the track")
     volume: float = Field(1.0, ge=0.0, le=4.0)
+    tempo: float = Field(1.0, ge=0.5, le=2.0, description="speed, pitch preserved")
+    pitch: float = Field(0.0, ge=-12.0, le=12.0, description="semitones, tempo preserved")
+    fade_in: float = Field(0.0, ge=0.0, le=10.0)
+    fade_out: float = Field(0.0, ge=0.0, le=10.0)
+    loop: bool = Field(False, description="repeat the sound to cover the whole video")
+
+
+class Ducking(Model):
+    amount_db: float = Field(12.0, ge=1.0, le=40.0, description="how far the sound dips under speech")
+    attack: float = Field(0.05, ge=0.001, le=2.0)
+    release: float = Field(0.4, ge=0.01, le=5.0)
 
 
 class Audio(Model):
     original_volume: float = Field(1.0, ge=0.0, le=4.0)
     sound: Sound | None = None
+    ducking: Ducking | None = Field(None, description="true or settings: lower the sound under speech")
     loudness: float | None = Field(-14.0, ge=-40.0, le=-5.0, description="integrated LUFS; null = untouched")
+
+    @field_validator("ducking", mode="before")
+    @classmethod
+    def _ducking_flag(cls, v: object) -> object:
+        return Ducking() if v is True else None if v is False else v
 
 
 class EditSpec(Model):
@@ -115,11 +153,15 @@ class EditSpec(Model):
     face_effects: tuple[FaceEffect, ...] = Field((), description="AR effects for every clip's faces")
     overlays: tuple[TextOverlay, ...] = Field((), max_length=50)
     audio: Audio = Audio()
+    sync: Literal["beats"] | None = Field(None, description="'beats': move cuts onto the sound's beats")
+    preset: PresetRef | None = Field(None, description=PRESET_HELP)
 
     @model_validator(mode="after")
     def _last_transition(self) -> EditSpec:
         if self.clips[-1].transition is not None:
             raise ValueError(f"clips[{len(self.clips) - 1}].transition: the last clip has no next clip")
+        if self.sync == "beats" and self.audio.sound is None:
+            raise ValueError("sync: 'beats' needs a sound in audio.sound to take the beats from")
         return self
 
     def sources(self) -> list[str]:
@@ -131,16 +173,22 @@ class EditSpec(Model):
 
 
 def parse_spec(data: Mapping[str, Any]) -> EditSpec:
-    """Validate JSON data as an edit spec; every problem is reported at once."""
+    """Validate JSON data as an edit spec; every problem is reported at once. Presets named in the
+    spec are merged in (``editor.presets.apply_presets``), so the result never carries a ``preset``."""
     if not isinstance(data, Mapping):
         raise SpecError.at("", "the spec must be a JSON object")
     try:
-        return EditSpec.model_validate(data)
+        spec = EditSpec.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
         # A list with a bad item also fails its length check; the item's own error is the useful one.
         errors = [e for e in errors if not (e["type"] == "too_short" and _has_child(e["loc"], errors))]
         raise SpecError([_problem(err) for err in errors]) from None
+    if spec.preset is None and all(c.preset is None for c in spec.clips):
+        return spec
+    from editor.presets import apply_presets  # presets are built from these models: import late
+
+    return apply_presets(spec)
 
 
 def _has_child(loc: tuple[Any, ...], errors: list[Any]) -> bool:

@@ -20,12 +20,14 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option(help="apply migrations first (default: embedded SQLite only)")
         ] = False,
     ) -> None:
-        """Start the HTTP API (uvicorn); queued and orphaned renders resume automatically."""
+        """Start the HTTP API (uvicorn); queued and orphaned renders resume automatically.
+        With REELFORGE_QUEUE_URL set it only enqueues: `reelforge worker` processes render."""
         import uvicorn
 
         from api import db
         from api.config import Settings
         from api.main import create_app
+        from api.warmup import start_warmup
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         overrides: dict[str, object] = {}
@@ -36,4 +38,5 @@ def register(app: typer.Typer) -> None:
             settings.public_url = f"http://{host}:{port}"
         if migrate or settings.is_embedded_db:
             db.upgrade(settings.db_url)
+        start_warmup()
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import socket
 import threading
-import uuid
 from pathlib import Path
 
 from api.jobs import leases
+from api.jobs import workers as worker_rows
+from api.jobs.maintenance import Maintenance
 from api.jobs.run import notify, policy_of, run_claimed
 from api.services import Services
 
@@ -38,7 +38,8 @@ class EmbeddedQueue:
         self._stop = threading.Event()
         self._wake = threading.Condition()
         self._threads: list[threading.Thread] = []
-        self._prefix = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.worker_id = worker_rows.new_worker_id()
+        self._maintenance = Maintenance(services, worker=(self.worker_id, "embedded", workers))
 
     def enqueue(self, render_id: str) -> None:
         with self._wake:
@@ -47,10 +48,10 @@ class EmbeddedQueue:
     def start(self) -> None:
         sweep_work_dir(self.services.settings.work_dir)
         self._stop.clear()
+        self._maintenance.start()
         for n in range(self.workers):
-            thread = threading.Thread(
-                target=self._loop, args=(f"{self._prefix}:{n}",), daemon=True, name=f"render-worker-{n}"
-            )
+            slot = worker_rows.slot(self.worker_id, n)
+            thread = threading.Thread(target=self._loop, args=(slot,), daemon=True, name=f"render-worker-{n}")
             thread.start()
             self._threads.append(thread)
 
@@ -62,6 +63,7 @@ class EmbeddedQueue:
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
+        self._maintenance.stop(timeout)
 
     def _loop(self, worker: str) -> None:
         policy = policy_of(self.services.settings)

@@ -173,3 +173,39 @@ def release(
         )
         session.commit()
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _last_enqueued() -> Any:
+    return func.coalesce(Render.enqueued_at, Render.created_at)
+
+
+def orphans(sessions: sessionmaker[Session], policy: LeasePolicy, cutoff: datetime) -> list[tuple[str, str]]:
+    """Renders a broker may have lost, last handed to it before ``cutoff``: (id, status) of queued
+    ones and of running ones whose worker died (lease expired) that may still run again."""
+    now = utcnow()
+    with sessions() as session:
+        rows = session.execute(
+            select(Render.id, Render.status)
+            .where(
+                _claimable(now),
+                Render.attempts < policy.max_attempts,
+                Render.cancel_requested.is_(False),
+                _last_enqueued() < cutoff,
+            )
+            .order_by(Render.created_at)
+            .limit(500)
+        ).all()
+        session.rollback()
+    return [(str(render_id), str(status)) for render_id, status in rows]
+
+
+def stamp_enqueued(sessions: sessionmaker[Session], render_id: str, cutoff: datetime | None = None) -> bool:
+    """Record a hand-over to the broker; with ``cutoff``, a compare-and-set that only one of several
+    concurrent sweepers wins (the one that then publishes)."""
+    query = update(Render).where(Render.id == render_id)
+    if cutoff is not None:
+        query = query.where(_last_enqueued() < cutoff)
+    with sessions() as session:
+        result = session.execute(query.values(enqueued_at=utcnow()))
+        session.commit()
+        return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -2,9 +2,10 @@
 
 * ``EmbeddedQueue``: worker threads inside ``reelforge serve`` poll the renders table and claim rows
   with leases (the database is the queue; nothing else to run).
-* A Celery queue (``REELFORGE_QUEUE=celery``, another issue) delivers render ids through Redis;
-  its task calls ``run_job(services, render_id, worker_id)``, which claims the row with the same
-  compare-and-set, so a duplicate delivery is a no-op.
+* ``CeleryQueue`` (``REELFORGE_QUEUE_URL=redis://...``, ``api.jobs.celery_app``) delivers render ids
+  through Redis to ``reelforge worker`` processes; its task calls ``run_job(services, render_id,
+  worker_id)``, which claims the row with the same compare-and-set, so a duplicate delivery is a
+  no-op. ``serve`` then only enqueues.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ class NoWorkers:
 def make_queue(services: Services) -> JobQueue:
     settings = services.settings
     if settings.queue == "celery":
-        raise NotImplementedError("REELFORGE_QUEUE=celery is not implemented yet; use the embedded queue")
+        from api.jobs.celery_app import CeleryQueue
+
+        return CeleryQueue(services)
     if settings.workers == 0:
         return NoWorkers()
     from api.jobs.embedded import EmbeddedQueue

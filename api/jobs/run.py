@@ -1,8 +1,15 @@
 """Running one render: the same function for the embedded and the Celery queue.
 
-The output is rendered into a local work folder (atomically, by the engine), uploaded to a
-temporary key, copied to its final key, and only then is the row flipped to ``succeeded`` with a
-compare-and-set on the lease (the commit point). A worker that lost its lease writes nothing.
+The output is rendered into a local work folder (atomically, by the engine) and uploaded to a
+temporary key of this attempt (``tmp/renders/<id>-<attempt>.mp4``). Then the row is flipped to
+``succeeded`` with a compare-and-set on the lease, recording that staged key: that commit is the
+commit point. Only after it is the staged object copied to the render's one deterministic final key
+(``users/<uid>/renders/<id>.mp4``) and the staged key cleared, so no final key ever exists before its
+render is ``succeeded``. A crash between the two is rolled forward by the janitor (``publish``). A
+worker that lost its lease writes nothing and deletes its staged object.
+
+Storage calls retry transient errors with backoff inside the storage seam; when that budget runs
+out the render ends ``failed`` with ``storage_unavailable``.
 """
 
 from __future__ import annotations
@@ -13,17 +20,19 @@ import logging
 import os
 import tempfile
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from api import sounds as sound_service
 from api.access import resolve_sources, source_fields
 from api.config import Settings
+from api.db import as_utc
 from api.errors import StorageError
 from api.jobs import leases
 from api.models import TERMINAL, Render, Sound, SoundUse
@@ -38,6 +47,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("reelforge.jobs")
 
 
+TMP_PREFIX = "tmp/renders/"
+
+
+def output_key(owner_id: str, render_id: str) -> str:
+    """The one final key of a render: every attempt publishes to the same place."""
+    return f"users/{owner_id}/renders/{render_id}.mp4"
+
+
 class JobFailed(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -48,10 +65,12 @@ def policy_of(settings: Settings) -> leases.LeasePolicy:
     return leases.LeasePolicy(settings.lease_seconds, settings.max_attempts, settings.max_concurrent_renders)
 
 
-def run_job(services: Services, render_id: str, worker: str, stop: threading.Event | None = None) -> None:
-    """Claim ``render_id`` and run it; a duplicate delivery or a finished render is a no-op."""
+def run_job(services: Services, render_id: str, worker: str, stop: threading.Event | None = None) -> str:
+    """Claim ``render_id`` and run it; a duplicate delivery or a finished render is a no-op
+    (``"skipped"``). Returns how the run ended, as ``run_claimed`` does."""
     if leases.claim(services.sessions, render_id, worker, policy_of(services.settings)):
-        run_claimed(services, render_id, worker, stop=stop)
+        return run_claimed(services, render_id, worker, stop=stop)
+    return "skipped"
 
 
 @dataclass
@@ -64,6 +83,7 @@ class _Beat:
     stop: threading.Event | None
     progress: float = 0.0
     state: str = "ok"
+    started: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
         self.cancel = threading.Event()
@@ -96,8 +116,11 @@ class _Beat:
         self._thread.join(timeout=5)
 
 
-def run_claimed(services: Services, render_id: str, worker: str, stop: threading.Event | None = None) -> None:
-    """Run a render this worker holds the lease of, and record how it ended (unless the lease was lost)."""
+def run_claimed(services: Services, render_id: str, worker: str, stop: threading.Event | None = None) -> str:
+    """Run a render this worker holds the lease of, and record how it ended (unless the lease was lost).
+
+    Returns the status written (``succeeded``, ``failed``, ``cancelled``), ``queued`` when it was given
+    back to the queue for another attempt, or ``lost`` / ``shutdown`` / ``skipped``."""
     beat = _Beat(services, render_id, worker, stop)
     values: dict[str, object] | None
     used: list[str] = []
@@ -107,8 +130,8 @@ def run_claimed(services: Services, render_id: str, worker: str, stop: threading
         values = {"status": "cancelled"} if beat.state == "cancel" else None
     except JobFailed as exc:
         values = {"status": "failed", "error_code": exc.code, "error_message": exc.message}
-    except StorageError as exc:
-        values = _retry_or_fail(services, render_id, worker, "storage_unavailable", exc.message)
+    except StorageError as exc:  # transient errors were already retried inside the storage seam
+        values = {"status": "failed", "error_code": "storage_unavailable", "error_message": exc.message}
     except MediaError as exc:
         values = {"status": "failed", "error_code": exc.code, "error_message": exc.message}
     except ReelForgeError as exc:
@@ -120,18 +143,72 @@ def run_claimed(services: Services, render_id: str, worker: str, stop: threading
         )
     finally:
         beat.close()
+    staged = values.get("staged_key") if values else None
     if beat.state == "shutdown":
         leases.release(services.sessions, render_id, worker, policy_of(services.settings), refund=True)
-        return
-    if values is None or beat.state == "lost":
-        return
+        _discard(services, staged)
+        return "shutdown"
+    if values is None:
+        return "lost" if beat.state == "lost" else _status(services, render_id)
+    if beat.state == "lost":
+        _discard(services, staged)
+        return "lost"
+    if values["status"] == "succeeded":
+        values["run_seconds"] = round(time.monotonic() - beat.started, 3)
     with services.sessions() as session:
         ended = leases.finish(session, render_id, worker, **values)
         if ended and values["status"] == "succeeded":
             record_uses(session, render_id, used)
         session.commit()
-    if ended:
-        notify(services, render_id)
+    if not ended:  # the lease ran out meanwhile: another attempt owns the render now
+        _discard(services, staged)
+        return "lost"
+    if staged:
+        publish(services, render_id)
+    notify(services, render_id)
+    return str(values["status"])
+
+
+def _status(services: Services, render_id: str) -> str:
+    with services.sessions() as session:
+        return str(session.scalar(select(Render.status).where(Render.id == render_id)) or "skipped")
+
+
+def _discard(services: Services, key: object) -> None:
+    """Delete a staged object nobody will publish (best effort: the janitor removes what remains)."""
+    if isinstance(key, str):
+        try:
+            services.storage.delete(key)
+        except StorageError:
+            log.warning("could not delete %s; the janitor will", key)
+
+
+def publish(services: Services, render_id: str) -> bool:
+    """Roll a committed render forward: copy its staged object to its final key, then forget the
+    staged key. Idempotent; the janitor calls it for renders whose worker died in between."""
+    with services.sessions() as session:
+        row = session.execute(
+            select(Render.staged_key, Render.output_key).where(
+                Render.id == render_id, Render.status == "succeeded"
+            )
+        ).first()
+        session.rollback()
+    if row is None or row.staged_key is None or row.output_key is None:
+        return False
+    try:
+        services.storage.copy(row.staged_key, row.output_key)
+        services.storage.delete(row.staged_key)
+    except StorageError:
+        log.warning("render %s: publishing %s failed; the janitor will retry", render_id, row.output_key)
+        return False
+    with services.sessions() as session:
+        session.execute(
+            update(Render)
+            .where(Render.id == render_id, Render.staged_key == row.staged_key)
+            .values(staged_key=None)
+        )
+        session.commit()
+    return True
 
 
 def _retry_or_fail(
@@ -159,6 +236,8 @@ def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str,
             raise JobFailed("source_unavailable", f"{where}: {reason}")
         credits = [c.model_dump() for c in sound_service.credits(session, list(resolved.sounds.values()))]
         owner_id, attempt, draft = render.owner_id, render.attempts, render.draft
+        started = as_utc(render.started_at) if render.started_at else None
+        waited = (started - as_utc(render.created_at)).total_seconds() if started else None
         session.rollback()
     settings.work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(
@@ -180,16 +259,15 @@ def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str,
                 settings.render_timeout,
                 settings.limits(),
             )
-        tmp_key = f"tmp/renders/{render_id}-{attempt}.mp4"
-        final_key = f"users/{owner_id}/renders/{render_id}.mp4"
-        storage.put_file(tmp_key, result.output)
-        storage.copy(tmp_key, final_key)
-        storage.delete(tmp_key)
+        staged_key = f"{TMP_PREFIX}{render_id}-{attempt}.mp4"
+        storage.put_file(staged_key, result.output)  # published after the commit, by ``publish``
         size = result.output.stat().st_size
     return {
         "status": "succeeded",
         "progress": 1.0,
-        "output_key": final_key,
+        "output_key": output_key(owner_id, render_id),
+        "staged_key": staged_key,
+        "wait_seconds": None if waited is None else round(waited, 3),
         "output_duration": result.duration,
         "output_size": size,
         "credits": credits,

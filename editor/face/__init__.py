@@ -7,6 +7,8 @@ The planner's contract::
     out_label = face_filters(prepared, graph, src_label, width=info.width, height=info.height)
 """
 
+from typing import Any
+
 from editor.face.cache import ANALYSIS_VERSION, default_cache_dir
 from editor.face.effects import (
     FACE_EFFECTS,
@@ -18,7 +20,6 @@ from editor.face.effects import (
     StickerEffect,
     validate_face_effects,
 )
-from typing import Any
 
 # MediaPipe and OpenCV load only when a face is analysed, so parsing a spec stays fast.
 _LAZY = {

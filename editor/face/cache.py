@@ -16,14 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
+from editor.cache import cache_dir
 from editor.face.tracking import AnalysisParams, RawFrames
 
 ANALYSIS_VERSION = 1
 
 
 def default_cache_dir() -> Path:
-    home = os.environ.get("REELFORGE_HOME") or str(Path.home() / ".reelforge")
-    return Path(home) / "cache" / "faces"
+    return cache_dir("faces")
 
 
 def content_hash(path: Path, chunk: int = 1 << 20) -> str:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from audio.mix import Ducking as MixDucking
+from audio.mix import duck_graph, loudness_chain
+from audio.remix import SoundPlan, SoundRemix, plan_sound
 from editor.plan.graph import Graph, num
+from editor.spec import Ducking, Sound
 
 RATE = 48000
 FORMAT = f"aformat=sample_fmts=fltp:sample_rates={RATE}:channel_layouts=stereo"
@@ -40,28 +44,42 @@ def clip_audio(g: Graph, stream: str | None, *, speed: float, duration: float, v
     )
 
 
-def sound_track(g: Graph, stream: str, *, volume: float, duration: float) -> str:
-    """The borrowed sound (already trimmed at its input), levelled and padded to the video's length."""
-    gain = [f"volume={num(volume)}"] if volume != 1 else []
-    return g.chain(
-        [stream],
-        [
-            "asetpts=PTS-STARTPTS",
-            f"aresample={RATE}",
-            FORMAT,
-            *gain,
-            f"apad=whole_dur={num(duration, 6)}",
-            f"atrim=duration={num(duration, 6)}",
-        ],
-        "sound",
+def sound_input(sound: Sound, duration: float, source_duration: float) -> SoundPlan:
+    """Input options and remix chain of the borrowed sound (trim, loop, tempo, pitch, fades)."""
+    remix = SoundRemix(
+        start=sound.start,
+        volume=sound.volume,
+        tempo=sound.tempo,
+        pitch=sound.pitch,
+        fade_in=sound.fade_in,
+        fade_out=sound.fade_out,
+        loop=sound.loop,
     )
+    return plan_sound(remix, duration, source_duration=source_duration)
 
 
-def final_mix(g: Graph, voice: str, sound: str | None, loudness: float | None) -> str:
-    """Clips' sound plus the borrowed sound, then loudness normalisation to the target."""
+def sound_track(g: Graph, stream: str, plan: SoundPlan) -> str:
+    """The remixed sound at 48 kHz stereo, exactly as long as the video."""
+    return g.chain([stream], [plan.chain, f"aresample={RATE}", FORMAT], "sound")
+
+
+def final_mix(
+    g: Graph,
+    voice: str,
+    sound: str | None,
+    *,
+    duration: float,
+    ducking: Ducking | None,
+    loudness: float | None,
+) -> str:
+    """Clips' sound plus the borrowed sound (ducked under speech if asked), then loudness."""
     mixed = voice
-    if sound is not None:
+    if sound is not None and ducking is not None:
+        mixed = g.label("duck")
+        params = MixDucking(amount_db=ducking.amount_db, attack=ducking.attack, release=ducking.release)
+        g.chains.append(duck_graph(sound, voice, mixed, params, duration))
+    elif sound is not None:
         mixed = g.chain([voice, sound], ["amix=inputs=2:duration=first:normalize=0"], "mix")
     if loudness is None:
         return mixed
-    return g.chain([mixed], [f"loudnorm=I={num(loudness)}:TP=-1.5:LRA=11", f"aresample={RATE}"], "loud")
+    return g.chain([mixed], [loudness_chain(loudness)], "loud")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from editor.effects import EffectContext
 from editor.ffmpeg import input_args
-from editor.plan.audio import clip_audio, final_mix, sound_track
+from editor.plan.audio import clip_audio, final_mix, sound_input, sound_track
 from editor.plan.graph import Graph, Input, num
 from editor.plan.text import drawtext
 from editor.plan.timeline import Timeline, build_timeline
@@ -116,12 +116,20 @@ def plan_render(
     sound = None
     if spec.audio.sound is not None:
         info = media[spec.audio.sound.src]
-        trim = ("-ss", num(spec.audio.sound.start, 6), "-t", num(timeline.duration, 6))
-        k = g.add_input(Input(info.path, (*trim, "-vn", "-sn", "-dn"), info.demuxer.split(",")[0]))
-        sound = sound_track(g, f"{k}:a", volume=spec.audio.sound.volume, duration=timeline.duration)
+        remix = sound_input(spec.audio.sound, timeline.duration, info.duration)
+        options = (*remix.input_options, "-vn", "-sn", "-dn")
+        k = g.add_input(Input(info.path, options, info.demuxer.split(",")[0]))
+        sound = sound_track(g, f"{k}:a", remix)
     # Loudness normalisation of pure silence divides by zero: leave a silent track as it is.
     audible = sound is not None or any(not a.startswith("silence") for a in audios)
-    mix = final_mix(g, voice, sound, spec.audio.loudness if audible else None)
+    mix = final_mix(
+        g,
+        voice,
+        sound,
+        duration=timeline.duration,
+        ducking=spec.audio.ducking,
+        loudness=spec.audio.loudness if audible else None,
+    )
     graph = g.render()
     args = [arg for inp in g.inputs for arg in input_args(inp.path, demuxer=inp.demuxer, before=inp.options)]
     args += ["-filter_complex", graph, "-map", f"[{video}]", "-map", f"[{mix}]"]
@@ -138,7 +146,8 @@ def _join(
     for i in range(1, len(videos)):
         transition = spec.clips[i - 1].transition
         if transition is None:
-            video = g.chain([video, videos[i]], ["concat=n=2:v=1:a=0"], "cat")
+            # concat hands out a microsecond time base; a later xfade needs the clips' 1/fps one.
+            video = g.chain([video, videos[i]], ["concat=n=2:v=1:a=0", f"settb=1/{num(out.fps)}"], "cat")
             audio = g.chain([audio, audios[i]], ["concat=n=2:v=0:a=1"], "acat")
             length += timeline.clips[i].duration
             continue

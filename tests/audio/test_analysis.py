@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import mir_eval
@@ -65,8 +67,15 @@ def test_stereo_44k_input_and_json_shape(warmed: float) -> None:
     result = analyze(np.stack([track.samples, track.samples * 0.5]), 44100)
     data = result.to_json()
     assert set(data) == {
-        "duration", "tempo", "beats", "downbeats", "onsets", "loudness_lufs", "true_peak_db",
-        "loudness_range", "sample_rate",
+        "duration",
+        "tempo",
+        "beats",
+        "downbeats",
+        "onsets",
+        "loudness_lufs",
+        "true_peak_db",
+        "loudness_range",
+        "sample_rate",
     }
     assert data["duration"] == pytest.approx(8.0, abs=0.01) and data["sample_rate"] == 44100
     assert data["tempo"] == pytest.approx(120, rel=0.04)
@@ -111,3 +120,16 @@ def test_cache_round_trip_keyed_by_version(tmp_path: Path, warmed: float) -> Non
     assert cache.get(key) is None
     with pytest.raises(ValueError):
         cache.get("../etc/passwd")
+
+
+def test_audio_package_stays_pure() -> None:
+    """Importing every audio module pulls in no editor, api, web or cloud code."""
+    code = (
+        "import sys, audio.analysis, audio.beats, audio.remix, audio.mix, audio.attribution, "
+        "audio.fingerprint, audio.loudness, audio.synth\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('editor', 'api', 'fastapi', 'boto3')]\n"
+        "print(','.join(bad))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -34,7 +34,11 @@ def test_original_sound_credit() -> None:
 
 
 def test_remix_credits_its_sources() -> None:
-    assert texts("r1") == ["'Sunny bass' by @cai", "Remix of original sound by @ana", "Remix of 'Bass line' by @ben"]
+    assert texts("r1") == [
+        "'Sunny bass' by @cai",
+        "Remix of original sound by @ana",
+        "Remix of 'Bass line' by @ben",
+    ]
 
 
 def test_remix_of_remix_credits_the_whole_chain_once_each() -> None:
@@ -79,7 +83,9 @@ def test_remix_inherits_the_most_restrictive_license() -> None:
 def test_cc_by_nc_is_refused_for_commercial_renders() -> None:
     nc = Sound("n", "hal", "NC", License.CC_BY_NC)
     decision = check_use(nc, user="joe", commercial=True)
-    assert not decision.allowed and decision.reason_code == "non_commercial" and "cc-by-nc" in decision.message
+    assert (
+        not decision.allowed and decision.reason_code == "non_commercial" and "cc-by-nc" in decision.message
+    )
     assert check_use(nc, user="joe", commercial=False).allowed
 
 
@@ -113,14 +119,17 @@ def test_creating_a_remix_checks_parents_and_license() -> None:
     too_free = Sound("new", "joe", "Mine", License.CC0, parents=("s2",))
     assert check_remix(too_free, GRAPH).reason_code == "license_too_permissive"
     private = Sound("p", "lee", "Mine", License.ORIGINAL, allow_reuse=False)
-    assert check_remix(Sound("q", "joe", "Q", License.ORIGINAL, parents=("p",)), SoundGraph([private])).reason_code == (
-        "reuse_not_allowed"
-    )
+    assert check_remix(
+        Sound("q", "joe", "Q", License.ORIGINAL, parents=("p",)), SoundGraph([private])
+    ).reason_code == ("reuse_not_allowed")
 
 
 def test_credits_metadata_for_the_mp4() -> None:
     meta = credits_metadata(credits_for("r1", GRAPH))
-    assert meta["comment"] == "'Sunny bass' by @cai | Remix of original sound by @ana | Remix of 'Bass line' by @ben"
+    assert (
+        meta["comment"]
+        == "'Sunny bass' by @cai | Remix of original sound by @ana | Remix of 'Bass line' by @ben"
+    )
     data = json.loads(meta["reelforge_credits"])
     assert [d["sound_id"] for d in data] == ["r1", "s1", "s2"]
     assert data[1] == {"sound_id": "s1", "owner": "ana", "title": "Sunny loop", "role": "remix_of"}

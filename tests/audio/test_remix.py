@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from audio.remix import SoundPlan, SoundRemix, plan_sound, remix_chain
@@ -49,15 +50,22 @@ def test_fade_out_ends_where_a_short_sound_ends() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"tempo": 0.4}, {"tempo": 2.5}, {"pitch": 13}, {"volume": -1}, {"start": -1}, {"fade_in": -0.1},
-     {"tempo": float("nan")}],
+    [
+        {"tempo": 0.4},
+        {"tempo": 2.5},
+        {"pitch": 13},
+        {"volume": -1},
+        {"start": -1},
+        {"fade_in": -0.1},
+        {"tempo": float("nan")},
+    ],
 )
 def test_out_of_range_parameters_are_refused(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         SoundRemix(**kwargs)  # type: ignore[arg-type]
 
 
-def _apply(tmp_path: Path, params: SoundRemix, seconds_in: float, video: float) -> tuple[object, int]:
+def _apply(tmp_path: Path, params: SoundRemix, seconds_in: float, video: float) -> tuple[np.ndarray, int]:
     src = write_wav(tmp_path / "in.wav", sine(440, seconds_in, SR, amp=0.5), SR)
     plan = plan_sound(params, video, source_duration=seconds_in)
     out = render([src], f"[0:a]{plan.chain}[out]", tmp_path / "out.wav", before=[plan.input_options])

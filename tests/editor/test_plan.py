@@ -140,9 +140,9 @@ def test_sound_is_trimmed_at_its_input_and_mixed_then_normalised() -> None:
             "audio": {"sound": {"src": "m.m4a", "start": 12, "volume": 0.5}, "loudness": -16},
         }
     )
-    assert p.inputs[-1].options == ("-ss", "12", "-t", "2", "-vn", "-sn", "-dn")
+    assert p.inputs[-1].options == ("-ss", "12", "-vn", "-sn", "-dn")
     assert "volume=0.5" in p.graph and "amix=inputs=2:duration=first:normalize=0" in p.graph
-    assert "loudnorm=I=-16:TP=-1.5:LRA=11" in p.graph
+    assert "loudnorm=I=-16" in p.graph and "alimiter" in p.graph
 
 
 def test_user_text_never_reaches_the_filter_graph() -> None:
@@ -187,3 +187,20 @@ def test_a_transition_longer_than_its_clip_is_refused_naming_it() -> None:
         build_timeline(spec, MEDIA)
     field, reason = caught.value.problems[0]
     assert field == "clips[0].transition.duration" and "do not fit in clip 0" in reason
+
+
+def test_sound_remix_and_ducking_are_planned_in_the_same_pass() -> None:
+    p = plan(
+        {
+            "clips": [{"src": "a.mp4", "out": 3}],
+            "audio": {
+                "sound": {"src": "m.m4a", "start": 2, "tempo": 1.25, "pitch": -2, "fade_in": 0.5,
+                          "fade_out": 1, "loop": True},
+                "ducking": {"amount_db": 9},
+            },
+        }
+    )
+    assert p.inputs[-1].options[:2] == ("-stream_loop", "-1")
+    assert "atrim=start=2" in p.graph and "rubberband=tempo=1.25:pitch=0.890899" in p.graph
+    assert "afade=t=in:st=0:d=0.5" in p.graph and "afade=t=out:st=2:d=1" in p.graph
+    assert "sidechaincompress" in p.graph and "amix=inputs=2:duration=first" in p.graph

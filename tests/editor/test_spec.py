@@ -135,3 +135,18 @@ def test_the_engine_offers_enough_transitions_and_effects() -> None:
 
 def test_a_spec_that_is_not_an_object_is_a_spec_error() -> None:
     assert problems([1, 2])[0][1] == "the spec must be a JSON object"
+
+
+def test_examples_use_every_transition_effect_and_face_effect() -> None:
+    from editor.face.effects import FACE_EFFECTS
+
+    used: set[str] = set()
+    for path in EXAMPLES.glob("*.json"):
+        spec = parse_spec(json.loads(path.read_text()))
+        used |= {e.type for e in spec.effects} | {e.type for e in spec.face_effects}
+        for clip in spec.clips:
+            used |= {e.type for e in clip.effects} | {e.type for e in clip.face_effects}
+            used |= {clip.transition.type} if clip.transition else set()
+    assert set(TRANSITIONS) - used == set()
+    assert set(EFFECTS) - used == set()
+    assert set(FACE_EFFECTS) - used == set()

@@ -1,0 +1,45 @@
+"""The API on PostgreSQL, Celery workers on Redis and S3 over HTTP, all real processes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from editor.probe import probe
+from tests.api.conftest import Client, Media
+from tests.scale.conftest import Cluster
+
+DRAFT = {"width": 320, "height": 568, "fps": 24}
+
+
+def draft_spec(clip: str, clips: int = 1) -> dict[str, Any]:
+    return {"output": DRAFT, "clips": [{"src": clip}] * clips}
+
+
+@pytest.fixture(scope="module")
+def clip(user: Client, media: Media) -> str:
+    return f"media:{user.upload(media.clip, 'video')['id']}"
+
+
+def test_end_to_end_two_workers_each_render_exactly_once(
+    cluster: Cluster, user: Client, clip: str, tmp_path: Any
+) -> None:
+    workers = cluster.ensure_workers(2)
+    ids = []
+    for n in range(6):
+        response = user.post("/v1/renders", json={"spec": draft_spec(clip, 1 + n % 2), "draft": True})
+        assert response.status_code == 202, response.text
+        ids.append(response.json()["id"])
+    done = [user.wait_render(render_id, timeout=60) for render_id in ids]
+    assert [d["status"] for d in done] == ["succeeded"] * 6, done
+    assert [d["attempts"] for d in done] == [1] * 6
+    assert sorted(cluster.successful_runs(ids)) == sorted(ids)  # one successful run each
+    assert all(any(o == (r, "succeeded") for r in ids for o in w.outcomes()) for w in workers), "both worked"
+    finals = cluster.keys(f"users/{user.user_id}/renders/")
+    assert sorted(finals) == sorted(f"users/{user.user_id}/renders/{i}.mp4" for i in ids)
+    assert [k for k in cluster.keys("tmp/renders/") if k.split("/")[-1][:32] in ids] == []
+    output = tmp_path / "out.mp4"
+    output.write_bytes(httpx.get(done[1]["output_url"]).raise_for_status().content)
+    assert probe(output).duration == pytest.approx(2.0, abs=0.2)
