@@ -47,6 +47,8 @@ bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/beats.py
 	$(PY) benchmarks/fingerprint.py
 	$(PY) benchmarks/api_load.py
+	$(PY) benchmarks/batch.py
+	$(PY) benchmarks/scale.py
 
 clean:
 	rm -rf out examples/media .pytest_cache .mypy_cache .ruff_cache

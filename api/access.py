@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from api.models import Media, Sound
+from api.lineage import use_refusal
+from api.models import Media, Sound, User
 from editor.spec import EditSpec
 
 _SRC = re.compile(r"^(media|sound):([0-9a-f]{32})$")
@@ -23,15 +24,11 @@ class Resolved:
     forbidden: list[tuple[str, str]] = field(default_factory=list)  # (src, reason)
 
 
-def reuse_refusal(sound: Sound, user_id: str) -> str | None:
-    """Why ``user_id`` may not use ``sound`` in a render, or None."""
-    if sound.owner_id == user_id:
-        return None
-    if not sound.published:
-        return "the sound is not published by its owner"
-    if not sound.allow_reuse:
-        return "the sound's owner does not allow reuse"
-    return None
+def reuse_refusal(session: Session, sound: Sound, user: User, *, commercial: bool = False) -> str | None:
+    """Why ``user`` may not use ``sound`` in a render, or None: publication, then the lineage's
+    reuse switches and licenses (``audio.attribution`` rules, through ``api.lineage``)."""
+    refusal = use_refusal(session, sound, user, commercial=commercial)
+    return refusal[1] if refusal else None
 
 
 def source_fields(spec: EditSpec) -> list[tuple[str, str]]:
@@ -45,8 +42,11 @@ def source_fields(spec: EditSpec) -> list[tuple[str, str]]:
     return list(zip(fields, sources, strict=True))
 
 
-def resolve_sources(session: Session, user_id: str, sources: list[tuple[str, str]]) -> Resolved:
+def resolve_sources(
+    session: Session, user_id: str, sources: list[tuple[str, str]], *, commercial: bool = False
+) -> Resolved:
     out = Resolved()
+    user = session.get(User, user_id)
     for where, src in sources:
         match = _SRC.match(src)
         if not match:
@@ -63,7 +63,7 @@ def resolve_sources(session: Session, user_id: str, sources: list[tuple[str, str
                 out.keys[src] = media.key
             continue
         sound = session.get(Sound, object_id)
-        refusal = reuse_refusal(sound, user_id) if sound is not None else None
+        refusal = reuse_refusal(session, sound, user, commercial=commercial) if sound and user else None
         if sound is None:
             out.problems.append((where, f"{src}: no such sound"))
             continue

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.models import User
@@ -15,8 +16,22 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+HANDLE = re.compile(r"^[A-Za-z0-9_.]{1,30}$")
+
+
+class DuplicateUser(ValueError):
+    pass
+
+
 def create_user(session: Session, name: str) -> tuple[User, str]:
-    """A new user and their token (the only time the token exists in clear)."""
+    """A new user and their token (the only time the token exists in clear).
+
+    Names are @handles (letters, digits, ``_``, ``.``; unique ignoring case): credits print them.
+    """
+    if not HANDLE.match(name):
+        raise ValueError("a user name is 1-30 letters, digits, '_' or '.' (it is shown as @name in credits)")
+    if session.scalar(select(User.id).where(func.lower(User.name) == name.lower())) is not None:
+        raise DuplicateUser(f"a user named {name!r} already exists")
     token = "rf_" + secrets.token_urlsafe(32)
     user = User(name=name, token_hash=hash_token(token))
     session.add(user)

@@ -60,7 +60,7 @@ def validate(services: Services, session: Session, user: User, body: schemas.Ren
         except SpecError as exc:
             problems += [(f"spec.{f}" if f else "spec", r) for f, r in exc.problems]
         else:
-            resolved = resolve_sources(session, user.id, source_fields(spec))
+            resolved = resolve_sources(session, user.id, source_fields(spec), commercial=spec.commercial)
             problems += [(f"spec.{f}", r) for f, r in resolved.problems]
             forbidden = resolved.forbidden
     if body.webhook_url is not None:
@@ -138,9 +138,8 @@ def public(services: Services, render: Render, base: str | None = None) -> schem
     done = render.status == "succeeded" and render.output_key is not None
     url = None
     if done and render.output_key:
-        key = render.staged_key or render.output_key  # staged: committed, not yet copied to its final key
         presigned = services.storage.presign_get(
-            key, services.settings.presign_seconds, filename=f"reelforge-{render.id}.mp4"
+            render.output_key, services.settings.presign_seconds, filename=f"reelforge-{render.id}.mp4"
         )
         url = services.absolute(presigned, base)
     error = (

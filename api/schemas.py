@@ -108,7 +108,33 @@ class MediaList(Output):
 class SoundCreate(Input):
     media_id: str = Field(..., max_length=64)
     title: str = Field(..., min_length=1, max_length=200)
-    license: str = Field(default="all-rights-reserved", min_length=1, max_length=64, examples=["CC-BY-4.0"])
+    license: Literal["original", "cc0", "cc-by", "cc-by-nc"] = Field(
+        default="original",
+        description="original: all rights reserved (reuse only as allow_reuse says); cc-by needs the "
+        "credit; cc-by-nc also forbids commercial renders; a remix inherits the strictest in its lineage",
+    )
+    allow_reuse: bool = False
+    published: bool = False
+
+
+class RemixOps(Input):
+    start: float = Field(default=0.0, ge=0.0, description="seconds into the parent sound")
+    end: float | None = Field(default=None, gt=0.0, description="default: the parent's end")
+    tempo: float = Field(default=1.0, ge=0.5, le=2.0, description="speed, pitch preserved")
+    pitch: float = Field(default=0.0, ge=-12.0, le=12.0, description="semitones, tempo preserved")
+    fade_in: float = Field(default=0.0, ge=0.0, le=10.0)
+    fade_out: float = Field(default=0.0, ge=0.0, le=10.0)
+    volume: float = Field(default=1.0, ge=0.0, le=4.0)
+
+
+class SoundRemixCreate(Input):
+    title: str | None = Field(
+        default=None, min_length=1, max_length=200, description="default: '<title> (remix)'"
+    )
+    ops: RemixOps = RemixOps()
+    license: Literal["original", "cc0", "cc-by", "cc-by-nc"] = Field(
+        default="original", description="at least as strict as the parent's lineage"
+    )
     allow_reuse: bool = False
     published: bool = False
 
@@ -124,7 +150,8 @@ class Credit(Output):
     title: str
     owner: str
     license: str
-    role: str = Field(default="sound", examples=["sound", "original", "remix of"])
+    role: str = Field(default="sound", examples=["sound", "original", "remix_of"])
+    text: str = Field(default="", examples=["Original sound - @mia", "Remix of 'Night drive' by @mia"])
 
 
 class SoundPublic(Output):

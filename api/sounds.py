@@ -8,7 +8,7 @@ import tempfile
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,10 +17,15 @@ from api import schemas
 from api.access import reuse_refusal
 from api.db import as_utc
 from api.errors import ApiError, not_found
+from api.lineage import credits as lineage_credits
 from api.models import Media, Sound, SoundUse, User, utcnow
 from api.services import Services
 from editor.errors import ReelForgeError
 
+if TYPE_CHECKING:
+    from audio.fingerprint import Fingerprint
+
+FINGERPRINT_VERSION = 1
 HALF_LIFE_HOURS = 24.0
 TRENDING_WINDOW = timedelta(days=7)
 MAX_LINEAGE = 32
@@ -50,6 +55,8 @@ def create(services: Services, session: Session, user: User, body: schemas.Sound
         raise ApiError(422, "invalid_request", reason, problems=[("media_id", reason)])
     key = media.key
     session.rollback()  # no transaction stays open during the analysis
+    analysis, fp = analyze(services, key)
+    original = find_original(session, fp)
     sound = Sound(
         owner_id=user.id,
         media_id=media.id,
@@ -57,16 +64,19 @@ def create(services: Services, session: Session, user: User, body: schemas.Sound
         license=body.license,
         allow_reuse=body.allow_reuse,
         published=body.published,
-        analysis=analyze(services, key),
+        analysis=analysis,
+        fingerprint={"version": FINGERPRINT_VERSION, "pairs": fp.pairs(), "duration": fp.duration},
+        original_id=original.id if original is not None else None,
     )
     session.add(sound)
     session.commit()
     return sound
 
 
-def analyze(services: Services, key: str) -> dict[str, Any]:
-    """Tempo, beats and loudness of the stored audio (``audio.analysis`` via ``editor.audio_decode``)."""
-    from editor.audio_decode import analyze_file
+def analyze(services: Services, key: str) -> tuple[dict[str, Any], Fingerprint]:
+    """Tempo, beats and loudness (``audio.analysis``) and the duplicate-detection fingerprint."""
+    from audio.fingerprint import FP_SR, fingerprint
+    from editor.audio_decode import analyze_file, decode_audio
 
     settings = services.settings
     settings.work_dir.mkdir(parents=True, exist_ok=True)
@@ -75,9 +85,32 @@ def analyze(services: Services, key: str) -> dict[str, Any]:
         services.storage.local_copy(key, Path(tmp)) as path,
     ):
         try:
-            return analyze_file(path, max_seconds=settings.max_media_seconds).to_json()
+            analysis = analyze_file(path, max_seconds=settings.max_media_seconds).to_json()
+            samples, sr = decode_audio(path, sr=FP_SR, mono=True, max_seconds=settings.max_media_seconds)
         except ReelForgeError as exc:
             raise ApiError(422, "analysis_failed", f"the sound could not be analysed: {exc.message}") from exc
+    return analysis, fingerprint(samples, sr)
+
+
+def find_original(session: Session, fp: Fingerprint) -> Sound | None:
+    """The earliest sound this audio duplicates (re-encoded, trimmed, louder, mono...), if any.
+
+    The index is built from the stored fingerprints of original sounds; at library scale this
+    becomes a hash table in the database (``FingerprintIndex.rows()`` is that table's shape).
+    """
+    from audio.fingerprint import Fingerprint, FingerprintIndex
+
+    index = FingerprintIndex()
+    rows = session.execute(
+        select(Sound.id, Sound.fingerprint)
+        .where(Sound.original_id.is_(None), Sound.fingerprint.is_not(None))
+        .order_by(Sound.created_at, Sound.id)
+    ).all()
+    for sound_id, stored in rows:
+        if stored.get("version") == FINGERPRINT_VERSION and stored.get("pairs"):
+            index.add(sound_id, Fingerprint.from_pairs(stored["pairs"], stored.get("duration", 0.0)))
+    match = index.match(fp)
+    return session.get(Sound, match.sound_id) if match is not None else None
 
 
 def update(session: Session, sound: Sound, body: schemas.SoundUpdate) -> Sound:
@@ -110,30 +143,8 @@ def lineage(session: Session, sound: Sound) -> list[Sound]:
 
 
 def credits(session: Session, sounds: list[Sound]) -> list[schemas.Credit]:
-    """Everyone a render or a sound owes: each sound used, then what it was remixed from or copies."""
-    out: list[schemas.Credit] = []
-    seen: set[str] = set()
-    for sound in sounds:
-        chain = [(sound, "sound")]
-        previous = sound
-        for ancestor in lineage(session, sound):
-            chain.append((ancestor, "remix of" if previous.parent_id == ancestor.id else "original"))
-            previous = ancestor
-        for item, role in chain:
-            if item.id in seen:
-                continue
-            seen.add(item.id)
-            owner = session.get(User, item.owner_id)
-            out.append(
-                schemas.Credit(
-                    sound_id=item.id,
-                    title=item.title,
-                    owner=owner.name if owner else "unknown",
-                    license=item.license,
-                    role=role,
-                )
-            )
-    return out
+    """Derived credits (``audio.attribution`` through ``api.lineage``)."""
+    return lineage_credits(session, sounds)
 
 
 def public(session: Session, sound: Sound) -> schemas.SoundPublic:
@@ -152,7 +163,7 @@ def public(session: Session, sound: Sound) -> schemas.SoundPublic:
         parent_id=sound.parent_id,
         original_id=sound.original_id,
         lineage=[s.id for s in lineage(session, sound)],
-        credits=credits(session, [sound])[1:],
+        credits=credits(session, [sound]),
         analysis=sound.analysis,
         created_at=sound.created_at,
     )
@@ -177,7 +188,7 @@ def trending(session: Session, user: User, limit: int) -> list[tuple[Sound, floa
     ranked: list[tuple[Sound, float]] = []
     for sound_id, score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
         sound = session.get(Sound, sound_id)
-        if sound is not None and reuse_refusal(sound, user.id) is None and sound.published:
+        if sound is not None and sound.published and reuse_refusal(session, sound, user) is None:
             ranked.append((sound, round(score, 6)))
         if len(ranked) >= limit:
             break

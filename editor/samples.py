@@ -68,14 +68,21 @@ def make_photo(path: Path, *, width: int = 1600, height: int = 1200, hue: float 
     return path
 
 
-def make_music(path: Path, *, seconds: float = 20.0, bpm: float = 120.0) -> Path:
-    """A beat track: a kick-like thump on every beat over a soft chord, AAC in M4A."""
+def make_music(
+    path: Path, *, seconds: float = 20.0, bpm: float = 120.0, root: float = 220.0, progression: int = 0
+) -> Path:
+    """A beat track: a kick-like thump on every beat over a soft chord, AAC in M4A.
+
+    The chord sits on ``root`` Hz and, with ``progression``, moves that many semitones each bar
+    (four bars, then round again), so tracks made with other values are different music.
+    """
     beat = 60.0 / bpm
     kick = (
         f"aevalsrc='0.8*sin(2*PI*(60+90*exp(-mod(t,{num(beat)})*30))*mod(t,{num(beat)}))"
         f"*exp(-mod(t,{num(beat)})*9)':s=48000:d={num(seconds)}"
     )
-    chord = "0.08*sin(2*PI*220*t)+0.06*sin(2*PI*277.2*t)+0.05*sin(2*PI*329.6*t)"
+    f = f"{num(root)}*pow(2,mod(floor(t/{num(4 * beat)}),4)*{progression}/12)"
+    chord = f"0.08*sin(2*PI*{f}*t)+0.06*sin(2*PI*1.26*{f}*t)+0.05*sin(2*PI*1.498*{f}*t)"
     pad = f"aevalsrc='{chord}':s=48000:d={num(seconds)}"
     graph = f"{kick}[k];{pad}[p];[k][p]amix=inputs=2:normalize=0,aformat=channel_layouts=stereo[a]"
     path.parent.mkdir(parents=True, exist_ok=True)

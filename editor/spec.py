@@ -154,6 +154,7 @@ class EditSpec(Model):
     overlays: tuple[TextOverlay, ...] = Field((), max_length=50)
     audio: Audio = Audio()
     sync: Literal["beats"] | None = Field(None, description="'beats': move cuts onto the sound's beats")
+    commercial: bool = Field(False, description="for commercial use: cc-by-nc sounds are refused")
     preset: PresetRef | None = Field(None, description=PRESET_HELP)
 
     @model_validator(mode="after")

@@ -13,8 +13,14 @@ TINY = {"width": 270, "height": 480, "fps": 30, "preset": "ultrafast"}
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        timeout=300,
+    )
 
 
 def test_render_json_prints_the_summary(workdir: Path) -> None:
@@ -31,24 +37,38 @@ def test_a_wrong_spec_exits_2_with_one_line_naming_the_field(workdir: Path) -> N
     spec = write_spec(workdir, {"clips": [{"src": "a.mp4", "effects": [{"type": "sepai"}]}]})
     result = cli("render", str(spec), "-o", str(workdir / "out.mp4"), cwd=workdir)
     assert result.returncode == 2
-    assert result.stderr.strip() == ("error: clips[0].effects[0].type: unknown effect 'sepai'; "
-                                     "did you mean 'sepia'?")
+    assert result.stderr.strip() == (
+        "error: clips[0].effects[0].type: unknown effect 'sepai'; did you mean 'sepia'?"
+    )
     result = cli("render", str(spec), "-o", str(workdir / "out.mp4"), "--debug", cwd=workdir)
     assert "Traceback" in result.stderr
     assert not (workdir / "out.mp4").exists()
 
 
 def test_a_transition_longer_than_its_clip_exits_2(workdir: Path) -> None:
-    spec = write_spec(workdir, {"clips": [
-        {"src": "a.mp4", "out": 0.5, "transition": {"type": "fade", "duration": 1.0}}, {"src": "b.mov"}]})
+    spec = write_spec(
+        workdir,
+        {
+            "clips": [
+                {"src": "a.mp4", "out": 0.5, "transition": {"type": "fade", "duration": 1.0}},
+                {"src": "b.mov"},
+            ]
+        },
+    )
     result = cli("render", str(spec), "-o", str(workdir / "out.mp4"), cwd=workdir)
     assert result.returncode == 2 and "clips[0].transition.duration" in result.stderr
 
 
 def test_a_failed_render_exits_1_and_leaves_nothing(workdir: Path) -> None:
     (workdir / "broken.cube").write_text("LUT_3D_SIZE 2\nnot numbers at all\n")
-    spec = write_spec(workdir, {"output": TINY, "clips": [{"src": "a.mp4", "out": 1}],
-                                "effects": [{"type": "lut", "name": "broken.cube"}]})
+    spec = write_spec(
+        workdir,
+        {
+            "output": TINY,
+            "clips": [{"src": "a.mp4", "out": 1}],
+            "effects": [{"type": "lut", "name": "broken.cube"}],
+        },
+    )
     result = cli("render", str(spec), "-o", str(workdir / "out.mp4"), cwd=workdir)
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith("error: ffmpeg failed") and len(result.stderr.strip().splitlines()) == 1
@@ -60,23 +80,43 @@ def test_listings_describe_names_parameters_and_ranges(tmp_path: Path) -> None:
     effects = json.loads(cli("effects", "list", "--json", cwd=tmp_path).stdout)
     assert len(transitions) >= 24 and len(effects) >= 12
     grade = next(e for e in effects if e["name"] == "grade")
-    assert grade["parameters"]["contrast"] == {"type": "number", "default": 1.0, "minimum": 0.0,
-                                               "maximum": 3.0}
+    assert grade["parameters"]["contrast"] == {
+        "type": "number",
+        "default": 1.0,
+        "minimum": 0.0,
+        "maximum": 3.0,
+    }
     assert all(item["description"] for item in transitions + effects)
 
 
 def test_probe_json_reports_display_orientation(workdir: Path) -> None:
     facts = json.loads(cli("probe", "c.mp4", "--json", cwd=workdir).stdout)
     assert facts["rotation"] == 90 and facts["height"] > facts["width"]
-    assert {"duration", "width", "height", "rotation", "fps", "has_audio", "video_codec",
-            "audio_codec"} <= facts.keys()
+    assert {
+        "duration",
+        "width",
+        "height",
+        "rotation",
+        "fps",
+        "has_audio",
+        "video_codec",
+        "audio_codec",
+    } <= facts.keys()
 
 
 def test_sounds_analyze_prints_tempo_beats_and_loudness(workdir: Path) -> None:
     result = cli("sounds", "analyze", "music.m4a", "--json", cwd=workdir)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert {"duration", "tempo", "beats", "downbeats", "onsets", "loudness_lufs", "true_peak_db"} <= data.keys()
+    assert {
+        "duration",
+        "tempo",
+        "beats",
+        "downbeats",
+        "onsets",
+        "loudness_lufs",
+        "true_peak_db",
+    } <= data.keys()
     assert abs(data["tempo"] - 120) < 120 * 0.04  # make_music writes 120 BPM
     assert all(abs(b - round(b * 2) / 2) < 0.07 for b in data["beats"])
     bad = cli("sounds", "analyze", "d.mp4", cwd=workdir)  # a clip without sound

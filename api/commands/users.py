@@ -13,18 +13,16 @@ def register(app: typer.Typer) -> None:
 
     @group.command("create")
     def create(
-        name: Annotated[str, typer.Argument(help="a unique user name")],
+        name: Annotated[str, typer.Argument(help="a unique @handle: letters, digits, _ and .")],
         as_json: Annotated[bool, typer.Option("--json", help='print {"id", "name", "token"}')] = False,
     ) -> None:
         """Create a user; the token is printed once and stored only as a hash."""
         from sqlalchemy.exc import IntegrityError
 
         from api import db
-        from api.auth import create_user
+        from api.auth import DuplicateUser, create_user
         from api.config import Settings
 
-        if not 1 <= len(name) <= 100:
-            raise typer.BadParameter("the name must be 1 to 100 characters")
         settings = Settings()
         if settings.is_embedded_db:
             db.upgrade(settings.db_url)
@@ -33,9 +31,12 @@ def register(app: typer.Typer) -> None:
             with db.make_sessionmaker(engine)() as session:
                 user, token = create_user(session, name)
                 session.commit()
-        except IntegrityError:
+        except (IntegrityError, DuplicateUser):
             typer.echo(f"error: a user named {name!r} already exists", err=True)
             raise typer.Exit(1) from None
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
         finally:
             engine.dispose()
         if as_json:

@@ -227,7 +227,7 @@ def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str,
         if render is None or render.status in TERMINAL:
             return None, []
         spec = parse_spec(render.spec)
-        resolved = resolve_sources(session, render.owner_id, source_fields(spec))
+        resolved = resolve_sources(session, render.owner_id, source_fields(spec), commercial=spec.commercial)
         if resolved.forbidden:
             src, reason = resolved.forbidden[0]
             raise JobFailed("sound_reuse_revoked", f"{src} can no longer be used: {reason}")
@@ -295,7 +295,7 @@ def _render(
     def progress(value: float) -> None:
         beat.progress = value
 
-    text = "; ".join(f"{c['role']}: {c['title']} by {c['owner']} ({c['license']})" for c in credits)
+    text = " | ".join(c.get("text") or f"'{c['title']}' by @{c['owner']}" for c in credits)
     metadata = (
         {"comment": text, "reelforge_credits": json.dumps(credits, separators=(",", ":"))} if credits else {}
     )

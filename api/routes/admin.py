@@ -1,7 +1,7 @@
 """Operator routes behind ``REELFORGE_ADMIN_TOKEN``: the workers and their jobs, and ``/metrics``.
 
-No token configured: both answer 403 (the admin surface is off). Otherwise a missing bearer token is
-401 and a wrong one 403. User tokens never open these routes.
+A missing bearer token is 401; a wrong one, or any token while ``REELFORGE_ADMIN_TOKEN`` is not set
+(the admin surface is off), is 403. User tokens never open these routes.
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Depends, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api import metrics
@@ -26,13 +25,13 @@ _bearer = HTTPBearer(auto_error=False, description="the REELFORGE_ADMIN_TOKEN")
 def require_admin(
     services: ServicesDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> None:
-    configured = services.settings.admin_token
-    if configured is None:
-        raise ApiError(403, "admin_disabled", "set REELFORGE_ADMIN_TOKEN to use the admin routes")
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise ApiError(
             401, "unauthenticated", "the admin token is required", headers={"WWW-Authenticate": "Bearer"}
         )
+    configured = services.settings.admin_token
+    if configured is None:
+        raise ApiError(403, "admin_disabled", "set REELFORGE_ADMIN_TOKEN to use the admin routes")
     if not hmac.compare_digest(credentials.credentials.encode(), configured.get_secret_value().encode()):
         raise ApiError(403, "forbidden", "this token is not the admin token")
 
@@ -92,9 +91,18 @@ def list_workers(services: ServicesDep) -> WorkerList:
     )
 
 
-@router.get("/metrics", response_class=PlainTextResponse)
-def prometheus(services: ServicesDep) -> PlainTextResponse:
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Prometheus text format",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        }
+    },
+)
+def prometheus(services: ServicesDep) -> Response:
     """Queue depth, running renders, live workers, durations, failures by reason (Prometheus text)."""
     with services.sessions() as session:
         text = metrics.exposition(session, alive_within(services.settings.heartbeat_seconds))
-    return PlainTextResponse(text, media_type=metrics.CONTENT_TYPE)
+    return Response(text, media_type=metrics.CONTENT_TYPE)

@@ -53,6 +53,18 @@ def get_sound(sound_id: str, user: UserDep, session: SessionDep) -> schemas.Soun
     return service.public(session, service.visible_sound(session, user, sound_id))
 
 
+@router.post("/{sound_id}/remix", status_code=201, response_model=schemas.SoundPublic,
+             responses=responses(403, 404, 422))
+def remix_sound(
+    sound_id: str, body: schemas.SoundRemixCreate, user: UserDep, services: ServicesDep, session: SessionDep
+) -> schemas.SoundPublic:
+    """A new sound made from this one (trim, tempo, pitch, fades, volume); its parent is recorded
+    and credited. Needs the right to reuse the parent; the license may not loosen the parent's."""
+    from api.remix import remix
+
+    return service.public(session, remix(services, session, user, sound_id, body))
+
+
 @router.patch("/{sound_id}", response_model=schemas.SoundPublic, responses=responses(404))
 def update_sound(
     sound_id: str, body: schemas.SoundUpdate, user: UserDep, session: SessionDep

@@ -41,7 +41,8 @@ def sync_to_beats(spec: EditSpec, media: Mapping[str, MediaInfo], beats: Sequenc
     start = 0.0
     for i, timing in enumerate(timeline.clips[:-1]):
         clip = clips[i]
-        incoming = clips[i - 1].transition.duration if i and clips[i - 1].transition else 0.0
+        before = clips[i - 1].transition if i else None
+        incoming = before.duration if before else 0.0
         overlap = clip.transition.duration if clip.transition else 0.0
         info = media[clip.src]
         longest = STILL_MAX if timing.still else (info.duration - timing.source_start) / clip.speed

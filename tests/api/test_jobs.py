@@ -52,7 +52,7 @@ def test_reuse_revoked_between_submit_and_run_fails_the_render(
         json={
             "media_id": music["id"],
             "title": "Loop",
-            "license": "CC0-1.0",
+            "license": "cc0",
             "allow_reuse": True,
             "published": True,
         },

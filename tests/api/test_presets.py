@@ -72,7 +72,7 @@ def beat(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sound_of(client: Client, path: Path, **flags: Any) -> str:
     music = client.upload(path, "audio")
     created = client.post(
-        "/v1/sounds", json={"media_id": music["id"], "title": "beat", "license": "x", **flags}
+        "/v1/sounds", json={"media_id": music["id"], "title": "beat", "license": "original", **flags}
     )
     assert created.status_code == 201, created.text
     return f"sound:{created.json()['id']}"

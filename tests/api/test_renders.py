@@ -36,7 +36,7 @@ def shared_sound(bob: Client, media: Media) -> dict[str, Any]:
         json={
             "media_id": music["id"],
             "title": "Bob's Beat",
-            "license": "CC-BY-4.0",
+            "license": "cc-by",
             "allow_reuse": True,
             "published": True,
         },
@@ -65,7 +65,7 @@ def test_borrowed_sound_end_to_end(
     assert done["status"] == "succeeded", done
     assert done["progress"] == 1.0 and done["size"] > 0 and done["duration"] == pytest.approx(1.0, abs=0.1)
     assert [(c["sound_id"], c["owner"], c["license"]) for c in done["credits"]] == [
-        (shared_sound["id"], "bob", "CC-BY-4.0")
+        (shared_sound["id"], "bob", "cc-by")
     ]
     output = tmp_path / "out.mp4"
     output.write_bytes(httpx.get(done["output_url"]).raise_for_status().content)
@@ -73,7 +73,7 @@ def test_borrowed_sound_end_to_end(
     assert (info.has_video, info.has_audio, info.duration) == (True, True, pytest.approx(1.0, abs=0.1))
     with av.open(str(output)) as container:
         credits = json.loads(container.metadata["reelforge_credits"])
-        assert "Bob's Beat by bob (CC-BY-4.0)" in container.metadata["comment"]
+        assert container.metadata["comment"] == "'Bob's Beat' by @bob"
     assert credits[0]["sound_id"] == shared_sound["id"]
     sound = alice.get(f"/v1/sounds/{shared_sound['id']}").json()
     assert sound["usage_count"] == 1
@@ -86,7 +86,9 @@ def test_borrowing_needs_published_and_allow_reuse(
     alice: Client, bob: Client, clip: str, media: Media
 ) -> None:
     music = bob.upload(media.music, "audio")
-    sound = bob.post("/v1/sounds", json={"media_id": music["id"], "title": "Private", "license": "x"}).json()
+    sound = bob.post(
+        "/v1/sounds", json={"media_id": music["id"], "title": "Private", "license": "original"}
+    ).json()
     body = {"spec": spec(clip, sound=f"sound:{sound['id']}")}
     refused = alice.post("/v1/renders", json=body)
     assert refused.status_code == 403

@@ -101,8 +101,27 @@ def test_phone_inputs_rotation_vfr_mono_and_no_audio_render_to_cfr(workdir: Path
     )
     odd = workdir / "odd.mkv"  # odd frame size (4:4:4 allows it), 50 fps, mono 22.05 kHz
     graph = "testsrc2=s=479x853:r=50[v];sine=f=500:r=22050[a]"
-    ffmpeg.run(["-filter_complex", graph, "-map", "[v]", "-map", "[a]", "-t", "1.2", "-c:v", "libx264",
-                "-pix_fmt", "yuv444p", "-preset", "ultrafast", "-c:a", "flac", str(odd)])
+    ffmpeg.run(
+        [
+            "-filter_complex",
+            graph,
+            "-map",
+            "[v]",
+            "-map",
+            "[a]",
+            "-t",
+            "1.2",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv444p",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "flac",
+            str(odd),
+        ]
+    )
     result = run(
         workdir,
         {
@@ -154,18 +173,35 @@ def test_a_sound_without_audio_is_a_spec_error(workdir: Path) -> None:
 def test_sync_beats_puts_every_cut_on_a_beat_and_credits_travel(workdir: Path) -> None:
     credited = workdir / "credited.m4a"  # a sound ReelForge exported earlier carries its credits
     credits = '[{"sound_id":"s1","owner":"mia","title":"Night drive","role":"original"}]'
-    ffmpeg.run([*ffmpeg.input_args(workdir / "music.m4a"), "-c", "copy", "-movflags", "+use_metadata_tags",
-                "-metadata", "comment=Original sound - @mia", "-metadata", f"reelforge_credits={credits}",
-                str(credited)])
+    ffmpeg.run(
+        [
+            *ffmpeg.input_args(workdir / "music.m4a"),
+            "-c",
+            "copy",
+            "-movflags",
+            "+use_metadata_tags",
+            "-metadata",
+            "comment=Original sound - @mia",
+            "-metadata",
+            f"reelforge_credits={credits}",
+            str(credited),
+        ]
+    )
     start, tempo = 0.3, 1.1
-    result = run(workdir, {
-        "output": TINY, "sync": "beats",
-        "clips": [{"src": "a.mp4", "out": 1.3, "transition": {"type": "fade", "duration": 0.3}},
-                  {"src": "b.mov", "in": 0.5, "out": 2.2}, {"src": "photo.jpg", "duration": 1.4,
-                                                            "transition": {"type": "slideleft", "duration": 0.2}},
-                  {"src": "c.mp4", "out": 1.0}],
-        "audio": {"sound": {"src": "credited.m4a", "start": start, "tempo": tempo}, "loudness": None},
-    })
+    result = run(
+        workdir,
+        {
+            "output": TINY,
+            "sync": "beats",
+            "clips": [
+                {"src": "a.mp4", "out": 1.3, "transition": {"type": "fade", "duration": 0.3}},
+                {"src": "b.mov", "in": 0.5, "out": 2.2},
+                {"src": "photo.jpg", "duration": 1.4, "transition": {"type": "slideleft", "duration": 0.2}},
+                {"src": "c.mp4", "out": 1.0},
+            ],
+            "audio": {"sound": {"src": "credited.m4a", "start": start, "tempo": tempo}, "loudness": None},
+        },
+    )
     beats = [(k * 0.5 - start) / tempo for k in range(1, 60)]  # make_music puts a kick on every 0.5 s
     assert len(result.cuts) == 3
     for cut in result.cuts:

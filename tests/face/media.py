@@ -53,8 +53,9 @@ def render_frame(
             cx = 512 - cx
         half_h = shot.half(t)
         half_w = half_h * w / h
-        src = np.float32([[cx - half_w, cy - half_h], [cx + half_w, cy - half_h], [cx - half_w, cy + half_h]])
-        dst = np.float32([[0, 0], [w, 0], [0, h]])
+        corners = [[cx - half_w, cy - half_h], [cx + half_w, cy - half_h], [cx - half_w, cy + half_h]]
+        src = np.array(corners, dtype=np.float32)
+        dst = np.array([[0, 0], [w, 0], [0, h]], dtype=np.float32)
         m = cv2.getAffineTransform(src, dst)
         view = cv2.warpAffine(
             _photo(shot.mirror), m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT

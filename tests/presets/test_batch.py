@@ -161,3 +161,12 @@ def test_finished_outputs_are_uploaded_to_s3(
     assert keys == ["batch1/up/a.mp4"]
     body = s3.get_object(Bucket=BUCKET, Key="batch1/up/a.mp4")["Body"].read()
     assert body == (tmp_path / "up" / "a.mp4").read_bytes()
+
+
+def test_the_example_manifest_reads_into_valid_jobs(tmp_path: Path) -> None:
+    from api.batch import read_manifest
+    from tests.conftest import EXAMPLES
+
+    jobs = read_manifest(EXAMPLES / "batch.jsonl", tmp_path)
+    assert len(jobs) == 3
+    assert [job.problem for job in jobs] == [None, None, None]

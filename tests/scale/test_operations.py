@@ -53,7 +53,7 @@ def test_workers_list_their_jobs_and_cancel_reaches_the_worker(
         [worker] = wait_for("the admin view to show the job", running_job, timeout=30)
         items = client.get("/v1/admin/workers").json()["items"]
     alive = [w for w in items if w["alive"] and w["kind"] == "celery"]
-    assert sorted(w["pid"] for w in alive) == sorted(n.pid for n in nodes)
+    assert {n.pid for n in nodes} <= {w["pid"] for w in alive}  # (a killed one stays "alive" for 15 s)
     assert worker["jobs"][0]["attempt"] == 1 and worker["last_heartbeat"]
     node = next(n for n in nodes if n.pid == worker["pid"])
     wait_for("ffmpeg to render", lambda: ffmpeg_processes(node.home), timeout=30, every=0.05)

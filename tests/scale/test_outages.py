@@ -40,9 +40,8 @@ def test_storage_down_during_the_result_upload_then_back(cluster: Cluster, user:
         cluster.s3.start()
     done = user.wait_render(render_id, timeout=60)
     assert (done["status"], done["attempts"]) == ("succeeded", 1), done
-    assert cluster.keys(f"users/{user.user_id}/renders/{render_id}") == [
-        f"users/{user.user_id}/renders/{render_id}.mp4"
-    ]
+    final = f"users/{user.user_id}/renders/{render_id}.mp4"  # published just after the commit
+    wait_for("the result to be published", lambda: cluster.keys(final) == [final], timeout=10)
     assert [k for k in cluster.keys("tmp/renders/") if render_id in k] == []
 
 

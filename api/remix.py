@@ -1,0 +1,135 @@
+"""Remixing a sound: a new sound rendered from its parent (trim, tempo, pitch, fades, volume),
+with the parent recorded so credits walk the whole chain."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from api import schemas
+from api.errors import ApiError
+from api.lineage import canonical, graph_for, handle, use_refusal
+from api.models import Media, Sound, User
+from api.services import Services
+from api.sounds import FINGERPRINT_VERSION, analyze, visible_sound
+from audio import attribution
+from audio.remix import SoundRemix, plan_sound
+from editor import ffmpeg
+from editor.errors import ReelForgeError
+from editor.probe import probe
+
+
+def remix(
+    services: Services, session: Session, user: User, parent_id: str, body: schemas.SoundRemixCreate
+) -> Sound:
+    parent = visible_sound(session, user, parent_id)
+    refusal = use_refusal(session, parent, user, commercial=False)
+    if refusal is not None:
+        raise ApiError(403, refusal[0], refusal[1])
+    root = canonical(session, parent)  # a duplicate re-upload stands for the sound it copies
+    graph = graph_for(session, [root])
+    title = body.title or f"{parent.title[:190]} (remix)"
+    candidate = attribution.Sound(
+        id="new",
+        owner=handle(user.name),
+        title=title,
+        license=attribution.License(body.license),
+        parents=(root.id,),
+    )
+    decision = attribution.check_remix(candidate, graph)
+    if not decision.allowed:
+        raise ApiError(403, decision.reason_code, decision.message)
+    source = session.get(Media, parent.media_id)
+    if source is None or source.key is None or not source.duration:
+        raise ApiError(409, "source_unavailable", "the sound's audio is missing")
+    ops = body.ops
+    end = min(ops.end if ops.end is not None else source.duration, source.duration)
+    if end - ops.start < 0.5:
+        raise ApiError(
+            422,
+            "invalid_request",
+            "the remix must keep at least 0.5 s of the sound",
+            problems=[("ops.end", f"must be at least 0.5 s after start, within {source.duration:.2f} s")],
+        )
+    params = SoundRemix(
+        start=ops.start,
+        volume=ops.volume,
+        tempo=ops.tempo,
+        pitch=ops.pitch,
+        fade_in=ops.fade_in,
+        fade_out=ops.fade_out,
+    )
+    source_key, length = source.key, (end - ops.start) / ops.tempo
+    session.rollback()  # nothing stays locked while ffmpeg works
+    key = f"users/{user.id}/media/{uuid.uuid4().hex}.m4a"
+    media = _render(services, source_key, params, length, key, user.id)
+    session.add(media)
+    session.flush()
+    analysis, fp = analyze(services, key)
+    sound = Sound(
+        owner_id=user.id,
+        media_id=media.id,
+        title=title,
+        license=body.license,
+        allow_reuse=body.allow_reuse,
+        published=body.published,
+        parent_id=parent.id,
+        analysis=analysis,
+        fingerprint={"version": FINGERPRINT_VERSION, "pairs": fp.pairs(), "duration": fp.duration},
+    )
+    session.add(sound)
+    session.commit()
+    return sound
+
+
+def _render(
+    services: Services, source_key: str, params: SoundRemix, length: float, key: str, owner_id: str
+) -> Media:
+    settings, storage = services.settings, services.storage
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=settings.work_dir, prefix=f"remix-{os.getpid()}-") as tmp:
+        work = Path(tmp)
+        out = work / "remix.m4a"
+        plan = plan_sound(params, length)
+        try:
+            with storage.local_copy(source_key, work) as path:
+                ffmpeg.run(
+                    [
+                        *ffmpeg.input_args(path, before=plan.input_options),
+                        "-vn",
+                        "-af",
+                        plan.chain,
+                        "-c:a",
+                        "aac",
+                        "-b:a",
+                        "160k",
+                        "-ar",
+                        "48000",
+                        "-movflags",
+                        "+faststart",
+                        str(out),
+                    ],
+                    timeout=settings.render_timeout,
+                )
+            info = probe(out)
+        except ReelForgeError as exc:
+            raise ApiError(422, "remix_failed", f"the remix could not be rendered: {exc.message}") from exc
+        size = out.stat().st_size
+        storage.put_file(key, out)
+    return Media(
+        owner_id=owner_id,
+        kind="audio",
+        filename="remix.m4a",
+        declared_size=size,
+        status="ready",
+        upload_key=key,
+        key=key,
+        content_type="audio/mp4",
+        size=info.size_bytes,
+        duration=info.duration,
+        has_audio=True,
+    )
