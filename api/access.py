@@ -9,6 +9,9 @@ from sqlalchemy.orm import Session
 
 from api.lineage import use_refusal
 from api.models import Media, Sound, User
+from editor.face.assets import BUILTIN
+from editor.face.effects import StickerEffect
+from editor.names import unknown_name
 from editor.spec import EditSpec
 
 _SRC = re.compile(r"^(media|sound):([0-9a-f]{32})$")
@@ -32,14 +35,26 @@ def reuse_refusal(session: Session, sound: Sound, user: User, *, commercial: boo
 
 
 def source_fields(spec: EditSpec) -> list[tuple[str, str]]:
-    """Each ``src`` of the spec with the field it sits in, e.g. ``("clips[1].src", "media:...")``."""
+    """Each ``src`` of the spec with the field it sits in, e.g. ``("clips[1].src", "media:...")``,
+    then every sticker that is not a built-in asset (it must be an image upload: ``media:<id>``)."""
     fields = [f"clips[{i}].src" for i in range(len(spec.clips))]
     if spec.audio.sound is not None:
         fields.append("audio.sound.src")
     sources = spec.sources()
     if len(fields) != len(sources):  # the spec grew new kinds of sources: name them by position
         fields = [f"sources[{i}]" for i in range(len(sources))]
-    return list(zip(fields, sources, strict=True))
+    return [*zip(fields, sources, strict=True), *sticker_fields(spec)]
+
+
+def sticker_fields(spec: EditSpec) -> list[tuple[str, str]]:
+    groups = [("face_effects", spec.face_effects)]
+    groups += [(f"clips[{i}].face_effects", clip.face_effects) for i, clip in enumerate(spec.clips)]
+    return [
+        (f"{field}[{j}].asset", effect.asset)
+        for field, effects in groups
+        for j, effect in enumerate(effects)
+        if isinstance(effect, StickerEffect) and effect.asset not in BUILTIN
+    ]
 
 
 def resolve_sources(
@@ -49,6 +64,10 @@ def resolve_sources(
     user = session.get(User, user_id)
     for where, src in sources:
         match = _SRC.match(src)
+        if not match and where.endswith(".asset"):
+            reason = unknown_name("asset", src, BUILTIN) + " (or an image upload: media:<id>)"
+            out.problems.append((where, reason))
+            continue
         if not match:
             out.problems.append((where, f"{src!r} must be media:<id> or sound:<id> (never a path or URL)"))
             continue
@@ -59,6 +78,8 @@ def resolve_sources(
                 out.problems.append((where, f"{src}: no such media"))
             elif media.status != "ready" or media.key is None:
                 out.problems.append((where, f"{src}: the media is {media.status}, not ready"))
+            elif where.endswith(".asset") and media.kind != "image":
+                out.problems.append((where, f"{src}: a sticker must be an image (a PNG with transparency)"))
             else:
                 out.keys[src] = media.key
             continue

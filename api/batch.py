@@ -181,7 +181,12 @@ def uploader(target: str) -> Any:
 
 
 def run_job(
-    job: BatchJob, *, draft: bool = False, resume: bool = False, upload_to: str | None = None
+    job: BatchJob,
+    *,
+    draft: bool = False,
+    resume: bool = False,
+    upload_to: str | None = None,
+    threads: int | None = None,
 ) -> JobResult:
     """Run one job to its end; every failure is caught and reported in the result."""
     started = time.monotonic()
@@ -194,7 +199,7 @@ def run_job(
         if resume and valid_output(job.target):
             status = "skipped"
         else:
-            duration = _render(job, draft)
+            duration = _render(job, draft, threads)
         uploaded = _upload(job, upload_to, status) if upload_to else None
     except Exception as exc:  # one bad job never stops the others
         message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
@@ -210,7 +215,7 @@ class _JobProblem(Exception):
         self.message = message
 
 
-def _render(job: BatchJob, draft: bool) -> float:
+def _render(job: BatchJob, draft: bool, threads: int | None) -> float:
     from editor.render import local_resolver, render
 
     last = [0.0]
@@ -233,6 +238,7 @@ def _render(job: BatchJob, draft: bool) -> float:
             draft=draft,
             on_progress=progress,
             asset_root=folder,
+            threads=threads,
         )
         return result.duration
     from editor.template.media import load_template, plan_files
@@ -240,7 +246,9 @@ def _render(job: BatchJob, draft: bool) -> float:
     assert job.template is not None
     loaded = load_template(job.template, base=job.base)
     plan, resolve = plan_files(loaded, job.clips, texts=job.texts, sound=job.sound)
-    return render(plan.spec, job.target, resolve=resolve, draft=draft, on_progress=progress).duration
+    return render(
+        plan.spec, job.target, resolve=resolve, draft=draft, on_progress=progress, threads=threads
+    ).duration
 
 
 def _upload(job: BatchJob, target: str, status: Status) -> str:
@@ -267,6 +275,8 @@ def run_batch(
 ) -> list[JobResult]:
     """Run ``jobs`` in a pool of ``workers`` processes (default: the number of cores), in manifest order."""
     workers = max(1, min(workers or os.cpu_count() or 1, max(1, len(jobs))))
+    # Renders side by side share the cores: each ffmpeg gets its share instead of all of them.
+    threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     events = context.Queue()
     results: dict[int, JobResult] = {}
@@ -274,7 +284,8 @@ def run_batch(
         workers, mp_context=context, initializer=_init_worker, initargs=(events,)
     ) as pool:
         pending: dict[Future[JobResult], BatchJob] = {
-            pool.submit(run_job, job, draft=draft, resume=resume, upload_to=upload_to): job for job in jobs
+            pool.submit(run_job, job, draft=draft, resume=resume, upload_to=upload_to, threads=threads): job
+            for job in jobs
         }
         while pending:
             done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)

@@ -208,6 +208,7 @@ def render(
     metadata: Mapping[str, str] | None = None,
     asset_root: Path | None = None,
     face_cache: Path | None = None,
+    threads: int | None = None,
 ) -> RenderResult:
     """Render ``spec`` to ``output`` (MP4). Raises ``ReelForgeError``; never leaves a partial file.
 
@@ -230,7 +231,15 @@ def render(
         work = WorkFiles(write_texts(spec, work_dir, out.width, out.height), FONT, luts)
         hooks, warnings = prepare_face_hooks(spec, media, work_dir, asset_root, face_cache)
         plan = plan_render(
-            spec, media, staging, work, draft=draft, limits=limits, metadata=metadata, source_hooks=hooks
+            spec,
+            media,
+            staging,
+            work,
+            draft=draft,
+            limits=limits,
+            metadata=metadata,
+            source_hooks=hooks,
+            threads=threads,
         )
         try:
             ffmpeg.run(

@@ -18,6 +18,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -299,8 +300,9 @@ def _render(
     metadata = (
         {"comment": text, "reelforge_credits": json.dumps(credits, separators=(",", ":"))} if credits else {}
     )
+    stickers = output.parent / "stickers"
     return render(
-        spec,
+        local_stickers(spec, paths, stickers),
         output,
         resolve=resolve,
         draft=draft,
@@ -309,7 +311,30 @@ def _render(
         cancel=beat.cancel,
         timeout=timeout,
         metadata=metadata,
+        asset_root=stickers,
     )
+
+
+def local_stickers(spec: EditSpec, paths: dict[str, Path], folder: Path) -> EditSpec:
+    """The spec with each ``media:<id>`` sticker pointing at its downloaded PNG inside ``folder``
+    (the only folder the face effects may read user stickers from)."""
+    from editor.face.effects import StickerEffect
+
+    folder.mkdir(exist_ok=True)
+
+    def local(effects: tuple[Any, ...]) -> tuple[Any, ...]:
+        out = []
+        for effect in effects:
+            if isinstance(effect, StickerEffect) and effect.asset in paths:
+                name = f"{effect.asset.removeprefix('media:')}.png"
+                if not (folder / name).exists():
+                    shutil.copyfile(paths[effect.asset], folder / name)
+                effect = effect.model_copy(update={"asset": name})
+            out.append(effect)
+        return tuple(out)
+
+    clips = tuple(c.model_copy(update={"face_effects": local(c.face_effects)}) for c in spec.clips)
+    return spec.model_copy(update={"face_effects": local(spec.face_effects), "clips": clips})
 
 
 def record_uses(session: Session, render_id: str, sound_ids: list[str]) -> None:

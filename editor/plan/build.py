@@ -57,7 +57,9 @@ def plan_render(
     limits: Limits = Limits(),
     metadata: Mapping[str, str] | None = None,
     source_hooks: Mapping[int, SourceHook] | None = None,
+    threads: int | None = None,
 ) -> RenderPlan:
+    """``threads`` caps ffmpeg's threads (filters, encoder): for several renders side by side."""
     out = spec.output.draft() if draft else spec.output
     timeline = build_timeline(spec, media)
     g = Graph()
@@ -131,8 +133,14 @@ def plan_render(
         loudness=spec.audio.loudness if audible else None,
     )
     graph = g.render()
-    args = [arg for inp in g.inputs for arg in input_args(inp.path, demuxer=inp.demuxer, before=inp.options)]
-    args += ["-filter_complex", graph, "-map", f"[{video}]", "-map", f"[{mix}]"]
+    capped = ("-threads", str(threads)) if threads else ()
+    args = ["-filter_complex_threads", str(threads)] if threads else []
+    args += [
+        arg
+        for inp in g.inputs
+        for arg in input_args(inp.path, demuxer=inp.demuxer, before=(*capped, *inp.options))
+    ]
+    args += ["-filter_complex", graph, "-map", f"[{video}]", "-map", f"[{mix}]", *capped]
     args += _encode_args(out, timeline.duration, metadata or {}, limits)
     args.append(f"file:{target.resolve()}")
     return RenderPlan(tuple(g.inputs), graph, tuple(args), out, timeline)
