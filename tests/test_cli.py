@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, write_spec
-
-TINY = {"width": 270, "height": 480, "fps": 30, "preset": "ultrafast"}
-
-
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-        timeout=300,
-    )
+from tests.conftest import TINY, run_cli, write_spec
 
 
 def test_render_json_prints_the_summary(workdir: Path) -> None:
     spec = write_spec(workdir, {"output": TINY, "clips": [{"src": "a.mp4", "out": 1.2}]})
-    result = cli("render", str(spec), "-o", str(workdir / "out.mp4"), "--json", cwd=workdir)
+    result = run_cli("render", str(spec), "-o", str(workdir / "out.mp4"), "--json", cwd=workdir)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert {"output", "duration", "width", "height", "fps", "render_seconds"} <= summary.keys()
@@ -35,12 +20,12 @@ def test_render_json_prints_the_summary(workdir: Path) -> None:
 
 def test_a_wrong_spec_exits_2_with_one_line_naming_the_field(workdir: Path) -> None:
     spec = write_spec(workdir, {"clips": [{"src": "a.mp4", "effects": [{"type": "sepai"}]}]})
-    result = cli("render", str(spec), "-o", str(workdir / "out.mp4"), cwd=workdir)
+    result = run_cli("render", str(spec), "-o", str(workdir / "out.mp4"), cwd=workdir)
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "error: clips[0].effects[0].type: unknown effect 'sepai'; did you mean 'sepia'?"
     )
-    result = cli("render", str(spec), "-o", str(workdir / "out.mp4"), "--debug", cwd=workdir)
+    result = run_cli("render", str(spec), "-o", str(workdir / "out.mp4"), "--debug", cwd=workdir)
     assert "Traceback" in result.stderr
     assert not (workdir / "out.mp4").exists()
 
@@ -55,7 +40,7 @@ def test_a_transition_longer_than_its_clip_exits_2(workdir: Path) -> None:
             ]
         },
     )
-    result = cli("render", str(spec), "-o", str(workdir / "out.mp4"), cwd=workdir)
+    result = run_cli("render", str(spec), "-o", str(workdir / "out.mp4"), cwd=workdir)
     assert result.returncode == 2 and "clips[0].transition.duration" in result.stderr
 
 
@@ -69,15 +54,15 @@ def test_a_failed_render_exits_1_and_leaves_nothing(workdir: Path) -> None:
             "effects": [{"type": "lut", "name": "broken.cube"}],
         },
     )
-    result = cli("render", str(spec), "-o", str(workdir / "out.mp4"), cwd=workdir)
+    result = run_cli("render", str(spec), "-o", str(workdir / "out.mp4"), cwd=workdir)
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith("error: ffmpeg failed") and len(result.stderr.strip().splitlines()) == 1
     assert [p.name for p in workdir.iterdir() if "out" in p.name] == []
 
 
 def test_listings_describe_names_parameters_and_ranges(tmp_path: Path) -> None:
-    transitions = json.loads(cli("transitions", "list", "--json", cwd=tmp_path).stdout)
-    effects = json.loads(cli("effects", "list", "--json", cwd=tmp_path).stdout)
+    transitions = json.loads(run_cli("transitions", "list", "--json", cwd=tmp_path).stdout)
+    effects = json.loads(run_cli("effects", "list", "--json", cwd=tmp_path).stdout)
     assert len(transitions) >= 24 and len(effects) >= 12
     grade = next(e for e in effects if e["name"] == "grade")
     assert grade["parameters"]["contrast"] == {
@@ -90,7 +75,7 @@ def test_listings_describe_names_parameters_and_ranges(tmp_path: Path) -> None:
 
 
 def test_probe_json_reports_display_orientation(workdir: Path) -> None:
-    facts = json.loads(cli("probe", "c.mp4", "--json", cwd=workdir).stdout)
+    facts = json.loads(run_cli("probe", "c.mp4", "--json", cwd=workdir).stdout)
     assert facts["rotation"] == 90 and facts["height"] > facts["width"]
     assert {
         "duration",
@@ -105,7 +90,7 @@ def test_probe_json_reports_display_orientation(workdir: Path) -> None:
 
 
 def test_sounds_analyze_prints_tempo_beats_and_loudness(workdir: Path) -> None:
-    result = cli("sounds", "analyze", "music.m4a", "--json", cwd=workdir)
+    result = run_cli("sounds", "analyze", "music.m4a", "--json", cwd=workdir)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert {
@@ -119,5 +104,5 @@ def test_sounds_analyze_prints_tempo_beats_and_loudness(workdir: Path) -> None:
     } <= data.keys()
     assert abs(data["tempo"] - 120) < 120 * 0.04  # make_music writes 120 BPM
     assert all(abs(b - round(b * 2) / 2) < 0.07 for b in data["beats"])
-    bad = cli("sounds", "analyze", "d.mp4", cwd=workdir)  # a clip without sound
+    bad = run_cli("sounds", "analyze", "d.mp4", cwd=workdir)  # a clip without sound
     assert bad.returncode == 3 and bad.stderr.startswith("error: ") and "audio" in bad.stderr

@@ -4,8 +4,6 @@ and nothing written. Each case also runs through the CLI for its exit code and o
 from __future__ import annotations
 
 import http.server
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +16,7 @@ from editor import ffmpeg
 from editor.errors import MediaError, MediaLimitError, RenderError
 from editor.probe import Limits, probe
 from editor.samples import make_clip
-from tests.conftest import ROOT, write_spec
+from tests.conftest import run_cli, write_spec
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
@@ -45,20 +43,9 @@ def http_trap() -> Iterator[str]:
     assert _Recorder.hits == [], f"a hostile file made requests: {_Recorder.hits}"
 
 
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-        timeout=120,
-    )
-
-
 def render_refused(folder: Path, name: str, code: int = 3) -> str:
     spec = write_spec(folder, {"clips": [{"src": name, "duration": 1}]}, "hostile.json")
-    result = cli("render", str(spec), "-o", str(folder / "out.mp4"), cwd=folder)
+    result = run_cli("render", str(spec), "-o", str(folder / "out.mp4"), cwd=folder)
     assert result.returncode == code, result.stderr
     lines = result.stderr.strip().splitlines()
     assert (

@@ -14,10 +14,8 @@ from editor.errors import RenderCancelled, SpecError
 from editor.probe import probe
 from editor.render import local_resolver, render
 from editor.spec import parse_spec
-from tests.conftest import EXAMPLES, copy_example
+from tests.conftest import EXAMPLES, TINY, copy_example
 from tests.media import frame_at, loudness
-
-TINY = {"width": 270, "height": 480, "fps": 30, "preset": "ultrafast"}
 
 
 def run(folder: Path, spec: dict[str, object], name: str = "out.mp4", **kwargs: object):
