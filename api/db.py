@@ -16,18 +16,20 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, readonly: bool = False) -> Engine:
+    """An engine; with SQLite, ``readonly`` sessions begin DEFERRED so reads never queue for the
+    single write lock (WAL gives them a snapshot), while writers begin IMMEDIATE."""
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     if url.startswith("sqlite:///") and ":memory:" not in url:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-    _sqlite_pragmas(engine)
+    _sqlite_pragmas(engine, "BEGIN" if readonly else "BEGIN IMMEDIATE")
     return engine
 
 
-def _sqlite_pragmas(engine: Engine) -> None:
-    """WAL for concurrent readers; BEGIN IMMEDIATE so a read-then-write never hits SQLITE_BUSY late."""
+def _sqlite_pragmas(engine: Engine, begin: str) -> None:
+    """WAL for concurrent readers; writers BEGIN IMMEDIATE: a read-then-write never hits SQLITE_BUSY late."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _: Any) -> None:
@@ -39,7 +41,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(begin)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -25,9 +25,11 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_session(services: ServicesDep) -> Iterator[Session]:
-    """A session per request; writers call ``commit()`` before answering, the rest is rolled back."""
-    with services.sessions() as session:
+def get_session(request: Request, services: ServicesDep) -> Iterator[Session]:
+    """A session per request; writers call ``commit()`` before answering, the rest is rolled back.
+    GET requests only read: they get a session that never queues behind writers."""
+    factory = services.readers if request.method in ("GET", "HEAD") else services.sessions
+    with factory() as session:
         yield session
 
 
@@ -43,7 +45,7 @@ def current_user(
     )
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise unauthenticated
-    with services.sessions() as session:
+    with services.readers() as session:
         user = user_for_token(session, credentials.credentials)
         if user is None:
             raise unauthenticated

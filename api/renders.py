@@ -94,7 +94,11 @@ def submit(
     digest = request_hash(body)
     if key and (existing := _replay(session, user, key, digest)):
         return existing
-    spec_data = validate(services, session, user, body)
+    # Validation only reads: it runs outside the write transaction (on SQLite the single write
+    # lock is taken by the first statement), so concurrent submits queue only for the insert.
+    session.rollback()
+    with services.readers() as reader:
+        spec_data = validate(services, reader, user, body)
     render = Render(
         owner_id=user.id,
         spec=spec_data,

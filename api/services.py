@@ -19,6 +19,7 @@ class Services:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    readers: sessionmaker[Session]  # for requests that only read (GET): never wait on writers
     storage: Storage
     limiter: RateLimiter
     webhooks: WebhookSender
@@ -27,10 +28,12 @@ class Services:
     @classmethod
     def build(cls, settings: Settings) -> Services:
         engine = make_engine(settings.db_url)
+        reader = make_engine(settings.db_url, readonly=True) if settings.is_embedded_db else engine
         return cls(
             settings=settings,
             engine=engine,
             sessions=make_sessionmaker(engine),
+            readers=make_sessionmaker(reader),
             storage=make_storage(settings),
             limiter=RateLimiter(settings.requests_per_minute),
             webhooks=WebhookSender(settings),
@@ -47,3 +50,6 @@ class Services:
     def close(self) -> None:
         self.webhooks.close()
         self.engine.dispose()
+        reader = self.readers.kw.get("bind")
+        if reader is not None and reader is not self.engine:
+            reader.dispose()

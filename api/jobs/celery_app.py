@@ -183,6 +183,9 @@ def run_worker(settings: Settings, concurrency: int, loglevel: str = "INFO") -> 
         main: Services | None = _node.get("services")
         if main is not None:
             main.engine.dispose(close=False)  # the parent's connections are not ours
+            reader = main.readers.kw.get("bind")
+            if reader is not None and reader is not main.engine:
+                reader.dispose(close=False)
 
     @signals.worker_ready.connect(weak=False)
     def _ready(**_: Any) -> None:
