@@ -9,6 +9,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import httpx
+
 
 def _tree_rss_kb(root: int) -> int:
     children: dict[int, list[int]] = {}
@@ -62,3 +64,20 @@ def venv_bin(name: str) -> str:
     return str(
         Path(os.environ.get("VIRTUAL_ENV", Path(__file__).resolve().parents[1] / ".venv")) / "bin" / name
     )
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def upload(client: httpx.Client, path: Path) -> str:
+    """The app's upload flow against a running API (local storage): create, PUT, complete."""
+    data = path.read_bytes()
+    created = client.post(
+        "/v1/media", json={"kind": "video", "filename": path.name, "size": len(data)}
+    ).json()
+    client.put(created["upload"]["url"], content=data).raise_for_status()
+    body = client.post(f"/v1/media/{created['id']}/complete").json()
+    assert body["status"] == "ready", body
+    return str(body["id"])

@@ -27,6 +27,9 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._measure import percentile, upload
 from editor.samples import make_clip
 
 REELFORGE = Path(sys.executable).parent / "reelforge"
@@ -48,11 +51,6 @@ class Sampler(threading.Thread):
     def run(self) -> None:
         while not self.stop.wait(0.2):
             self.samples.append(rss_mb(self.pid))
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def start_server(home: Path) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
@@ -86,17 +84,6 @@ def make_user(env: dict[str, str], name: str) -> str:
         [str(REELFORGE), "users", "create", name, "--json"], env=env, check=True, capture_output=True
     ).stdout
     return str(json.loads(out)["token"])
-
-
-def upload(client: httpx.Client, path: Path) -> str:
-    data = path.read_bytes()
-    created = client.post(
-        "/v1/media", json={"kind": "video", "filename": path.name, "size": len(data)}
-    ).json()
-    client.put(created["upload"]["url"], content=data).raise_for_status()
-    body = client.post(f"/v1/media/{created['id']}/complete").json()
-    assert body["status"] == "ready", body
-    return str(body["id"])
 
 
 def load(

@@ -32,6 +32,9 @@ from typing import Any
 import httpx
 import psycopg
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._measure import percentile, upload
 from editor.samples import make_clip
 
 REELFORGE = Path(sys.executable).parent / "reelforge"
@@ -42,11 +45,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 def wait(what: str, check: Any, timeout: float) -> Any:
@@ -95,17 +93,6 @@ def _ping(client: Any) -> bool:
         return bool(client.ping())
     except Exception:
         return False
-
-
-def upload(client: httpx.Client, path: Path) -> str:
-    data = path.read_bytes()
-    created = client.post(
-        "/v1/media", json={"kind": "video", "filename": path.name, "size": len(data)}
-    ).json()
-    client.put(created["upload"]["url"], content=data).raise_for_status()
-    body = client.post(f"/v1/media/{created['id']}/complete").json()
-    assert body["status"] == "ready", body
-    return str(body["id"])
 
 
 def run(root: Path, clip: Path, workers: int, renders: int, clients: int) -> dict[str, Any]:
