@@ -15,7 +15,7 @@ from api.errors import ApiError
 from api.lineage import canonical, graph_for, handle, use_refusal
 from api.models import Media, Sound, User
 from api.services import Services
-from api.sounds import FINGERPRINT_VERSION, analyze, visible_sound
+from api.sounds import analyze, stored_fingerprint, visible_sound
 from audio import attribution
 from audio.remix import SoundRemix, plan_sound
 from editor import ffmpeg
@@ -79,7 +79,7 @@ def remix(
         published=body.published,
         parent_id=parent.id,
         analysis=analysis,
-        fingerprint={"version": FINGERPRINT_VERSION, "pairs": fp.pairs(), "duration": fp.duration},
+        fingerprint=stored_fingerprint(fp),
     )
     session.add(sound)
     session.commit()

@@ -65,7 +65,7 @@ def create(services: Services, session: Session, user: User, body: schemas.Sound
         allow_reuse=body.allow_reuse,
         published=body.published,
         analysis=analysis,
-        fingerprint={"version": FINGERPRINT_VERSION, "pairs": fp.pairs(), "duration": fp.duration},
+        fingerprint=stored_fingerprint(fp),
         original_id=original.id if original is not None else None,
     )
     session.add(sound)
@@ -90,6 +90,11 @@ def analyze(services: Services, key: str) -> tuple[dict[str, Any], Fingerprint]:
         except ReelForgeError as exc:
             raise ApiError(422, "analysis_failed", f"the sound could not be analysed: {exc.message}") from exc
     return analysis, fingerprint(samples, sr)
+
+
+def stored_fingerprint(fp: Fingerprint) -> dict[str, Any]:
+    """The JSON a sound row keeps of its fingerprint (``find_original`` reads it back)."""
+    return {"version": FINGERPRINT_VERSION, "pairs": fp.pairs(), "duration": fp.duration}
 
 
 def find_original(session: Session, fp: Fingerprint) -> Sound | None:
