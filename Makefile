@@ -40,6 +40,7 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy editor audio api benchmarks
+	$(BIN)/hadolint Dockerfile
 
 bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/reference_edit.py

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     s3_access_key_id: str | None = None
     s3_secret_access_key: SecretStr | None = None
     s3_path_style: bool = False
+    s3_public_endpoint_url: str | None = Field(
+        default=None,
+        description="the endpoint clients reach the store at, for presigned URLs (default: s3_endpoint_url)",
+    )
 
     max_upload_bytes: int = Field(default=1024 * MB, ge=1)
     multipart_threshold: int = Field(default=100 * MB, ge=5 * MB)
@@ -59,6 +63,11 @@ class Settings(BaseSettings):
     janitor_seconds: float = Field(default=300.0, gt=0, description="how often the janitor runs")
     janitor_max_age: float = Field(
         default=3600.0, gt=0, description="temporary objects and stale multipart uploads older than this go"
+    )
+    media_processing_timeout: float | None = Field(
+        default=None,
+        gt=0,
+        description="a media claim older than this is taken over (unset: render_timeout + 600 s)",
     )
     admin_token: SecretStr | None = Field(default=None, description="bearer token of /v1/admin and /metrics")
 
@@ -91,6 +100,12 @@ class Settings(BaseSettings):
     @property
     def work_dir(self) -> Path:
         return self.home.resolve() / "work"
+
+    @property
+    def media_claim_timeout(self) -> float:
+        """After this long a ``processing`` media claim is presumed dead (its transcode is bounded by
+        ``render_timeout``; the margin covers copying the upload in and the result out)."""
+        return self.media_processing_timeout or self.render_timeout + 600.0
 
     def limits(self) -> Limits:
         return Limits(max_bytes=self.max_upload_bytes, max_duration=self.max_media_seconds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,6 +15,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_SECONDS = 30
+POOL_SIZE = 48  # request threads (anyio's 40) + render workers + background threads
 
 
 def make_engine(url: str, *, readonly: bool = False) -> Engine:
@@ -23,19 +26,51 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     if url.startswith("sqlite:///") and ":memory:" not in url:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    # A connection per request thread stays open: a new SQLite connection costs its pragmas and
+    # a schema parse, which under a burst of requests was a large share of each request.
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": BUSY_SECONDS},
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_SIZE,
+    )
     _sqlite_pragmas(engine, "BEGIN" if readonly else "BEGIN IMMEDIATE")
+    if not readonly:
+        _one_writer_at_a_time(engine)
     return engine
 
 
+def _one_writer_at_a_time(engine: Engine) -> None:
+    """Writer threads of this process wait on a lock for SQLite's single write lock, instead of in
+    SQLite's busy handler, which polls with sleeps of up to 100 ms: under contention a waiter could
+    sleep through many short transactions and stall for seconds. A session holds its connection
+    exactly as long as its transaction (which begins IMMEDIATE), so checkout to checkin is that span.
+    Other processes (CLI commands) still meet the busy handler."""
+    lock = threading.Lock()
+    holders: set[Any] = set()  # pool records whose checkout took the lock
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(_dbapi: Any, record: Any, _proxy: Any) -> None:
+        if lock.acquire(timeout=BUSY_SECONDS):  # past that, SQLite's own busy timeout decides
+            holders.add(record)
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi: Any, record: Any) -> None:
+        if record in holders:
+            holders.discard(record)
+            lock.release()
+
+
 def _sqlite_pragmas(engine: Engine, begin: str) -> None:
-    """WAL for concurrent readers; writers BEGIN IMMEDIATE: a read-then-write never hits SQLITE_BUSY late."""
+    """Writers BEGIN IMMEDIATE: a read-then-write never hits SQLITE_BUSY late. (WAL, for concurrent
+    readers, is a property of the database file, set once by ``upgrade``: switching it on from two
+    new connections at once could fail at once with "database is locked".)"""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cur = dbapi_conn.cursor()
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+        for pragma in ("synchronous=NORMAL", "foreign_keys=ON", f"busy_timeout={BUSY_SECONDS * 1000}"):
             cur.execute(f"PRAGMA {pragma}")
         cur.close()
 
@@ -64,7 +99,14 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply migrations up to ``revision`` (what ``reelforge db upgrade`` and embedded ``serve`` run)."""
-    make_engine(url).dispose()  # creates the SQLite folder
+    engine = make_engine(url)  # creates the SQLite folder
+    if url.startswith("sqlite"):
+        raw = engine.raw_connection()  # outside any transaction, as the pragma needs
+        try:
+            raw.cursor().execute("PRAGMA journal_mode=WAL")  # a property of the file: once is enough
+        finally:
+            raw.close()
+    engine.dispose()
     command.upgrade(alembic_config(url), revision)
 
 

@@ -1,13 +1,18 @@
-"""Request dependencies as ``Annotated`` aliases: services, a DB session, the authenticated user."""
+"""Request dependencies as ``Annotated`` aliases: services, a DB session, the authenticated user.
+
+Those that do no IO are ``async``: FastAPI runs a plain ``def`` dependency in its threadpool, and
+each such hop cost more CPU than the work of a typical request.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import user_for_token
 from api.errors import ApiError
@@ -17,7 +22,7 @@ from api.services import Services
 _bearer = HTTPBearer(auto_error=False, description="a token from `reelforge users create NAME`")
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -25,12 +30,19 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_session(request: Request, services: ServicesDep) -> Iterator[Session]:
+async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[Session]:
     """A session per request; writers call ``commit()`` before answering, the rest is rolled back.
-    GET requests only read: they get a session that never queues behind writers."""
+    GET requests only read: they get a session that never queues behind writers. Creating a session
+    does no IO; closing one does only while a transaction is open (then in the threadpool)."""
     factory = services.readers if request.method in ("GET", "HEAD") else services.sessions
-    with factory() as session:
+    session = factory()
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -62,7 +74,7 @@ def current_user(
 UserDep = Annotated[User, Depends(current_user)]
 
 
-def base_url(request: Request) -> str:
+async def base_url(request: Request) -> str:
     return str(request.base_url)
 
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
@@ -15,8 +16,10 @@ from api.config import Settings
 from api.jobs.queue import JobQueue, make_queue
 from api.routes import admin, health, media, presets, renders, sounds
 from api.services import Services
+from api.warmup import keep_request_threads
 
 log = logging.getLogger("reelforge.api")
+REQUEST_THREADS = 32  # kept started: a burst this wide never waits for threads to start
 
 DESCRIPTION = """Upload clips, publish and borrow sounds, submit render jobs, download results.
 
@@ -34,7 +37,10 @@ def create_app(settings: Settings | None = None, *, queue: JobQueue | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         job_queue.start()
         try:
-            yield
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(keep_request_threads, REQUEST_THREADS)
+                yield
+                tasks.cancel_scope.cancel()
         finally:
             job_queue.stop()
             services.close()

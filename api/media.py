@@ -1,4 +1,15 @@
-"""Media uploads: create -> bytes to storage -> complete (probe, reject or normalise)."""
+"""Media uploads: create -> bytes to storage -> complete (probe, reject or normalise).
+
+``complete`` claims the row with a compare-and-set (``pending -> processing``, stamping
+``processing_started_at``) and then probes and transcodes in the request, so two concurrent completes
+never both transcode: the second answers with the row as it is (``processing``). A process killed
+mid-transcode leaves its row ``processing``; once the claim is older than ``media_claim_timeout``
+(``REELFORGE_MEDIA_PROCESSING_TIMEOUT``, by default ``render_timeout`` + 10 min, longer than any live
+transcode may take) the next complete takes it over, so a client retrying after a crash gets an
+answer. Only the holder of the current claim writes the result (a guarded UPDATE on the stamp), so a
+slow process whose claim was taken over writes nothing and deletes what it made. The janitor does
+not touch media rows: a stuck row recovers on the client's next complete.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +17,16 @@ import logging
 import os
 import tempfile
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from api import schemas
 from api.errors import ApiError, StorageError, not_found
-from api.models import Media, Sound, User
+from api.models import Media, Sound, User, utcnow
 from api.normalize import normalize
 from api.services import Services
 from editor.errors import MediaError, MediaLimitError, ReelForgeError
@@ -73,32 +86,54 @@ def upload_limit(services: Services, media: Media) -> int:
 
 
 def complete(services: Services, session: Session, media: Media, body: schemas.MediaComplete) -> Media:
-    """Check the stored bytes whatever the client declared, then normalise or reject with a reason."""
-    if not _claim(session, media):
+    """Check the stored bytes whatever the client declared, then normalise or reject with a reason.
+    A complete that finds the media ``processing`` under a live claim returns it as it is."""
+    claim = _claim(services, session, media)
+    if claim is None:
         return media
     try:
-        return _complete(services, session, media, body)
+        return _complete(services, session, media, body, claim)
     except BaseException:
         session.rollback()
-        session.execute(update(Media).where(Media.id == media.id).values(status="pending"))
+        session.execute(
+            update(Media)
+            .where(Media.id == media.id, Media.processing_started_at == claim)
+            .values(status="pending", processing_started_at=None)
+            .execution_options(synchronize_session=False)
+        )
         session.commit()
         raise
 
 
-def _claim(session: Session, media: Media) -> bool:
-    """Compare-and-set pending -> processing, so two concurrent completes never both transcode."""
+def _claim(services: Services, session: Session, media: Media) -> datetime | None:
+    """Compare-and-set pending -> processing, so two concurrent completes never both transcode; a
+    ``processing`` claim older than ``media_claim_timeout`` (its process died) is taken over. Returns
+    the claim's stamp, or None when the media is not ours to process."""
+    now = utcnow()
+    stale = now - timedelta(seconds=services.settings.media_claim_timeout)
+    abandoned = and_(
+        Media.status == "processing",
+        or_(Media.processing_started_at.is_(None), Media.processing_started_at < stale),
+    )
     claimed = session.execute(
-        update(Media).where(Media.id == media.id, Media.status == "pending").values(status="processing")
+        update(Media)
+        .where(Media.id == media.id, or_(Media.status == "pending", abandoned))
+        .values(status="processing", processing_started_at=now)
+        .execution_options(synchronize_session=False)
     )
     session.commit()  # no transaction stays open while the upload is probed and transcoded
     if not claimed.rowcount:  # type: ignore[attr-defined]
         session.refresh(media)
-        return False
-    media.status = "processing"
-    return True
+        return None
+    # what the database holds now; not changes to flush (the stamp must only be written by a claim)
+    set_committed_value(media, "status", "processing")
+    set_committed_value(media, "processing_started_at", now)
+    return now
 
 
-def _complete(services: Services, session: Session, media: Media, body: schemas.MediaComplete) -> Media:
+def _complete(
+    services: Services, session: Session, media: Media, body: schemas.MediaComplete, claim: datetime
+) -> Media:
     storage, settings = services.storage, services.settings
     if media.multipart_upload_id:
         if not body.parts:
@@ -123,9 +158,32 @@ def _complete(services: Services, session: Session, media: Media, body: schemas.
     except ReelForgeError as exc:  # ffmpeg choked on bytes that probed fine: still the upload's fault
         media.status, media.reject_code, media.reject_reason = "rejected", "invalid_media", exc.message
     media.size = media.size or size
-    storage.delete(media.upload_key)
+    produced = [key for key in (media.key, media.thumbnail_key) if key]
+    session.flush()  # the result, then the check that the claim is still ours, in one transaction
+    still_ours = session.execute(
+        update(Media)
+        .where(Media.id == media.id, Media.processing_started_at == claim)
+        .values(processing_started_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if not still_ours.rowcount:  # type: ignore[attr-defined]
+        session.rollback()
+        log.warning("media %s: the claim was taken over meanwhile; dropping this result", media.id)
+        for key in produced:
+            _delete_quietly(services, key)
+        session.refresh(media)
+        return media
     session.commit()
+    set_committed_value(media, "processing_started_at", None)
+    _delete_quietly(services, media.upload_key)
     return media
+
+
+def _delete_quietly(services: Services, key: str) -> None:
+    try:
+        services.storage.delete(key)
+    except StorageError as exc:
+        log.warning("could not delete %s (%s)", key, exc.message)
 
 
 def _normalise(services: Services, media: Media) -> None:

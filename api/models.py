@@ -69,6 +69,9 @@ class Media(Base):
     reject_code: Mapped[str | None] = mapped_column(String(40))
     reject_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # 0003: when the current ``processing`` claim was taken (null otherwise); a claim older than
+    # ``media_processing_timeout`` belonged to a process that died and may be taken over
+    processing_started_at: Mapped[datetime | None] = mapped_column()
 
 
 class Sound(Base):
@@ -89,6 +92,21 @@ class Sound(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class SoundHash(Base):
+    """The duplicate-detection lookup table (0004): one row per landmark hash of an *original* sound
+    (``original_id`` null) whose fingerprint is of the current version; ``find_original`` reads only
+    the rows of the query's hashes. ``Sound.fingerprint`` stays the record of truth these rows are
+    built from, and only ``api.sounds.write_fingerprint`` writes either. Hashes are uint32, hence
+    BIGINT. The primary key leads with ``sound_id``, so it also serves the cascade and rebuilds."""
+
+    __tablename__ = "sound_hashes"
+    __table_args__ = (Index("ix_sound_hashes_hash", "hash"),)
+
+    sound_id: Mapped[str] = mapped_column(ForeignKey("sounds.id", ondelete="CASCADE"), primary_key=True)
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    frame: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
 class SoundUse(Base):
     """One row per (render, sound) that succeeded: the usage count and trending read from here."""
 
@@ -106,6 +124,7 @@ class Render(Base):
     __table_args__ = (
         UniqueConstraint("owner_id", "idempotency_key"),
         Index("ix_renders_claim", "status", "created_at"),
+        Index("ix_renders_owner_status", "owner_id", "status"),  # the per-user queue quota
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -137,6 +156,31 @@ class Render(Base):
     staged_key: Mapped[str | None] = mapped_column(String(512))
     run_seconds: Mapped[float | None] = mapped_column(Float)
     wait_seconds: Mapped[float | None] = mapped_column(Float)
+
+
+class WebhookDelivery(Base):
+    """The webhook outbox: one row per (render, event), written in the transaction that ends the
+    render or right after it, and delivered by ``api.webhooks.WebhookSender`` in any process.
+    ``next_attempt_at`` is both the retry time of a ``pending`` row and, while an attempt runs, its
+    lease: claiming a due row moves it forward, so no other dispatcher takes the row meanwhile."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("render_id", "event"),
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    render_id: Mapped[str] = mapped_column(ForeignKey("renders.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(40))
+    url: Mapped[str] = mapped_column(String(2048))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending, delivered, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column()
 
 
 class Worker(Base):

@@ -15,7 +15,7 @@ from api.errors import ApiError
 from api.lineage import canonical, graph_for, handle, use_refusal
 from api.models import Media, Sound, User
 from api.services import Services
-from api.sounds import analyze, stored_fingerprint, visible_sound
+from api.sounds import analyze, visible_sound, write_fingerprint
 from audio import attribution
 from audio.remix import SoundRemix, plan_sound
 from editor import ffmpeg
@@ -79,9 +79,9 @@ def remix(
         published=body.published,
         parent_id=parent.id,
         analysis=analysis,
-        fingerprint=stored_fingerprint(fp),
     )
     session.add(sound)
+    write_fingerprint(session, sound, fp)
     session.commit()
     return sound
 
@@ -103,12 +103,7 @@ def _render(
                         "-vn",
                         "-af",
                         plan.chain,
-                        "-c:a",
-                        "aac",
-                        "-b:a",
-                        "160k",
-                        "-ar",
-                        "48000",
+                        *ffmpeg.AAC_OUTPUT,
                         "-movflags",
                         "+faststart",
                         str(out),

@@ -92,12 +92,12 @@ def submit(
     services: Services, session: Session, user: User, body: schemas.RenderCreate, key: str | None
 ) -> Render:
     digest = request_hash(body)
-    if key and (existing := _replay(session, user, key, digest)):
-        return existing
-    # Validation only reads: it runs outside the write transaction (on SQLite the single write
-    # lock is taken by the first statement), so concurrent submits queue only for the insert.
-    session.rollback()
+    # The replay check and validation only read: they run outside the write transaction (on SQLite
+    # the single write lock is taken by its first statement), so concurrent submits queue only for
+    # the insert.
     with services.readers() as reader:
+        if key and (existing := _replay(reader, user, key, digest)):
+            return existing
         spec_data = validate(services, reader, user, body)
     render = Render(
         owner_id=user.id,

@@ -29,14 +29,15 @@ class Services:
     def build(cls, settings: Settings) -> Services:
         engine = make_engine(settings.db_url)
         reader = make_engine(settings.db_url, readonly=True) if settings.is_embedded_db else engine
+        sessions, readers = make_sessionmaker(engine), make_sessionmaker(reader)
         return cls(
             settings=settings,
             engine=engine,
-            sessions=make_sessionmaker(engine),
-            readers=make_sessionmaker(reader),
+            sessions=sessions,
+            readers=readers,
             storage=make_storage(settings),
             limiter=RateLimiter(settings.requests_per_minute),
-            webhooks=WebhookSender(settings),
+            webhooks=WebhookSender(settings, sessions, readers),  # dispatching starts with Maintenance
             base_url=settings.public_url,
         )
 

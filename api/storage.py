@@ -221,10 +221,15 @@ class LocalStorage:
 
 
 class S3Storage:
-    """AWS S3, MinIO, R2, Ceph...: everything through one boto3 client."""
+    """AWS S3, MinIO, R2, Ceph...: everything through boto3. ``signer`` presigns the URLs handed to
+    clients: a client for the public endpoint when the server reaches the store at another address
+    (a MinIO container behind compose's network), since the signature covers the host."""
 
-    def __init__(self, client: S3Client, bucket: str, prefix: str, settings: Settings) -> None:
+    def __init__(
+        self, client: S3Client, bucket: str, prefix: str, settings: Settings, signer: S3Client | None = None
+    ) -> None:
         self.client, self.bucket, self.prefix = client, bucket, prefix
+        self.signer = signer or client
         self.retry = RetryPolicy(settings.storage_retries, settings.storage_backoff)
         self.max_bytes = settings.max_upload_bytes
         self.multipart_threshold = settings.multipart_threshold
@@ -236,21 +241,26 @@ class S3Storage:
         from botocore.config import Config
 
         secret = settings.s3_secret_access_key
-        client = boto3.client(
-            "s3",
-            endpoint_url=settings.s3_endpoint_url,
-            region_name=settings.s3_region,
-            aws_access_key_id=settings.s3_access_key_id,
-            aws_secret_access_key=secret.get_secret_value() if secret else None,
-            config=Config(
-                s3={"addressing_style": "path" if settings.s3_path_style else "auto"},
-                signature_version="s3v4",
-                retries={"total_max_attempts": 1, "mode": "standard"},  # ``retrying`` owns the budget
-                connect_timeout=5,
-                read_timeout=60,
-            ),
-        )
-        return cls(client, bucket, prefix, settings)
+
+        def client(endpoint: str | None) -> S3Client:
+            return boto3.client(
+                "s3",
+                endpoint_url=endpoint,
+                region_name=settings.s3_region,
+                aws_access_key_id=settings.s3_access_key_id,
+                aws_secret_access_key=secret.get_secret_value() if secret else None,
+                config=Config(
+                    s3={"addressing_style": "path" if settings.s3_path_style else "auto"},
+                    signature_version="s3v4",
+                    retries={"total_max_attempts": 1, "mode": "standard"},  # ``retrying`` owns the budget
+                    connect_timeout=5,
+                    read_timeout=60,
+                ),
+            )
+
+        public = settings.s3_public_endpoint_url
+        signer = client(public) if public and public != settings.s3_endpoint_url else None
+        return cls(client(settings.s3_endpoint_url), bucket, prefix, settings, signer)
 
     def _k(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
@@ -283,7 +293,7 @@ class S3Storage:
         with self._translate("presign an upload"):
             if size > self.multipart_threshold:
                 return self._multipart_target(key, size, expires)
-            post: dict[str, Any] = self.client.generate_presigned_post(
+            post: dict[str, Any] = self.signer.generate_presigned_post(
                 self.bucket,
                 self._k(key),
                 Conditions=[["content-length-range", 1, min(size, self.max_bytes)]],
@@ -297,7 +307,7 @@ class S3Storage:
         parts = tuple(
             UploadPart(
                 n,
-                self.client.generate_presigned_url(
+                self.signer.generate_presigned_url(
                     "upload_part",
                     Params={
                         "Bucket": self.bucket,
@@ -408,4 +418,4 @@ class S3Storage:
         if filename:
             params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
         with self._translate("presign a download"):
-            return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires)
+            return self.signer.generate_presigned_url("get_object", Params=params, ExpiresIn=expires)

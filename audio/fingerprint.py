@@ -179,10 +179,13 @@ class FingerprintIndex:
         seconds = np.asarray(fp.frames, dtype=np.int64) // round(1.0 / FRAME_SECONDS)
         n_seconds = max(1, int(seconds.max()) + 1) if len(seconds) else 1
         query_second = np.repeat(seconds, [len(self._postings.get(h, ())) for h in fp.hashes.tolist()])
+        # coverage: the query seconds holding a hash that agrees with its sound's best offset
+        agree = np.abs(o - (best[s] + shift)) <= 1
+        covered = np.unique(s[agree] * n_seconds + query_second[agree]) // n_seconds
+        seconds_covered = np.bincount(covered, minlength=len(self._ids))
         found = []
         for i in np.flatnonzero(scores):
-            agree = (s == i) & (np.abs(o - (int(best[i]) + shift)) <= 1)
-            coverage = len(np.unique(query_second[agree])) / n_seconds
+            coverage = int(seconds_covered[i]) / n_seconds
             offset = (int(best[i]) + shift) * FRAME_SECONDS
             found.append(Match(self._ids[i], int(scores[i]), float(scores[i]) / len(fp), offset, coverage))
         return sorted(found, key=lambda m: -m.score)

@@ -42,6 +42,9 @@ FORMAT_WHITELIST = ",".join(ALLOWED_DEMUXERS)
 PROTOCOL_WHITELIST = "file"
 _SAFE_INPUT_OPTS = ("-protocol_whitelist", PROTOCOL_WHITELIST, "-format_whitelist", FORMAT_WHITELIST)
 
+# The audio of every file we publish (renders, remixed sounds): AAC 160 kb/s at 48 kHz.
+AAC_OUTPUT = ("-c:a", "aac", "-b:a", "160k", "-ar", "48000")
+
 ProgressCallback = Callable[[float], None]
 
 _HINTS = (

@@ -206,6 +206,11 @@ def run_worker(settings: Settings, concurrency: int, loglevel: str = "INFO") -> 
         if maintenance is not None:
             maintenance.stop()
 
+    # Beat-synced renders analyse their sound: compile librosa's numba kernels once here, before
+    # the pool forks, so every pool process inherits them instead of paying on its first render.
+    from audio.analysis import warm_up
+
+    log.info("sound analysis warmed up in %.1f s", warm_up())
     app.worker_main(
         [
             "worker",

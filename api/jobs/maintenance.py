@@ -9,6 +9,9 @@ Every ``heartbeat_seconds``:
   is harmless, since a worker claims the row with a compare-and-set;
 * once per ``janitor_seconds`` cluster-wide (an election in the database), the janitor runs.
 
+While it runs, so does this process's webhook dispatcher (``api.webhooks.WebhookSender``), which
+delivers the outbox rows that any process queued.
+
 ``serve`` (both modes) and every ``reelforge worker`` run one; all of it is idempotent.
 """
 
@@ -76,9 +79,11 @@ class Maintenance:
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, daemon=True, name="maintenance")
         self._thread.start()
+        self.services.webhooks.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
+        self.services.webhooks.stop()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None

@@ -156,22 +156,24 @@ def run_claimed(services: Services, render_id: str, worker: str, stop: threading
         return "lost"
     if values["status"] == "succeeded":
         values["run_seconds"] = round(time.monotonic() - beat.started, 3)
-    with services.sessions() as session:
+    with services.sessions() as session:  # the end, its usage counts and its webhook: one commit
         ended = leases.finish(session, render_id, worker, **values)
         if ended and values["status"] == "succeeded":
             record_uses(session, render_id, used)
+        hooked = ended and queue_webhook(services, session, render_id)
         session.commit()
     if not ended:  # the lease ran out meanwhile: another attempt owns the render now
         _discard(services, staged)
         return "lost"
     if staged:
         publish(services, render_id)
-    notify(services, render_id)
+    if hooked:
+        services.webhooks.wake()
     return str(values["status"])
 
 
 def _status(services: Services, render_id: str) -> str:
-    with services.sessions() as session:
+    with services.readers() as session:
         return str(session.scalar(select(Render.status).where(Render.id == render_id)) or "skipped")
 
 
@@ -187,13 +189,12 @@ def _discard(services: Services, key: object) -> None:
 def publish(services: Services, render_id: str) -> bool:
     """Roll a committed render forward: copy its staged object to its final key, then forget the
     staged key. Idempotent; the janitor calls it for renders whose worker died in between."""
-    with services.sessions() as session:
+    with services.readers() as session:
         row = session.execute(
             select(Render.staged_key, Render.output_key).where(
                 Render.id == render_id, Render.status == "succeeded"
             )
         ).first()
-        session.rollback()
     if row is None or row.staged_key is None or row.output_key is None:
         return False
     try:
@@ -223,7 +224,7 @@ def _retry_or_fail(
 
 def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str, object] | None, list[str]]:
     settings, storage = services.settings, services.storage
-    with services.sessions() as session:
+    with services.readers() as session:
         render = session.get(Render, render_id)
         if render is None or render.status in TERMINAL:
             return None, []
@@ -345,16 +346,28 @@ def record_uses(session: Session, render_id: str, sound_ids: list[str]) -> None:
 
 
 def notify(services: Services, render_id: str, session: Session | None = None) -> None:
-    """Send the terminal-state webhook, if the render has one. Pass the caller's open session, if
-    any: on SQLite a second session in the same thread would wait for the first one's lock."""
-    from api.renders import public
-
+    """Queue the terminal-state webhook, if the render has one, commit, and wake this process's
+    dispatcher. Pass the caller's open session, if any: on SQLite a second session in the same
+    thread would wait for the first one's lock."""
     if session is None:
         with services.sessions() as own:
             notify(services, render_id, own)
         return
+    queued = queue_webhook(services, session, render_id)
+    session.commit()
+    if queued:
+        services.webhooks.wake()
+
+
+def queue_webhook(services: Services, session: Session, render_id: str) -> bool:
+    """Add the render's terminal-state webhook, if it has one, to the outbox in ``session``'s
+    transaction (once per render and event, however often this runs); nothing is posted here
+    (``api.webhooks``). The caller commits; True when a delivery was added."""
+    from api import webhooks
+    from api.renders import public
+
     render = session.get(Render, render_id)
     if render is None or render.webhook_url is None or render.status not in TERMINAL:
-        return
+        return False
     payload = {"event": f"render.{render.status}", "render": public(services, render).model_dump(mode="json")}
-    services.webhooks.send(render.webhook_url, payload)
+    return webhooks.queue(session, render.id, render.webhook_url, payload)

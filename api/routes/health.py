@@ -19,8 +19,8 @@ router = APIRouter(tags=["health"])
 @router.get("/healthz", response_model=schemas.Health)
 def healthz(services: ServicesDep) -> schemas.Health:
     """Liveness and database reachability; needs no token."""
-    with services.engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
+    with services.readers() as session:
+        session.execute(text("SELECT 1"))
     return schemas.Health(status="ok")
 
 

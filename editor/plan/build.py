@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from editor.effects import EffectContext
-from editor.ffmpeg import input_args
+from editor.ffmpeg import AAC_OUTPUT, input_args
 from editor.plan.audio import clip_audio, final_mix, sound_input, sound_track
 from editor.plan.graph import Graph, Input, num
 from editor.plan.text import drawtext
@@ -177,12 +177,7 @@ def _encode_args(out: Output, duration: float, metadata: Mapping[str, str], limi
         str(out.crf),
         "-pix_fmt",
         "yuv420p",
-        "-c:a",
-        "aac",
-        "-b:a",
-        "160k",
-        "-ar",
-        "48000",
+        *AAC_OUTPUT,
         "-ac",
         "2",
         "-movflags",

@@ -21,6 +21,7 @@ from api.auth import create_user
 from api.config import Settings
 from api.main import create_app
 from editor.samples import make_clip, make_music, make_photo
+from tests.conftest import postgres_database
 
 BUCKET = "reelforge-test"
 
@@ -70,6 +71,16 @@ def s3_endpoint() -> Iterator[str]:
     client.create_bucket(Bucket=BUCKET)
     yield endpoint
     server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database (no migrations applied) of each kind the service runs on."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'db.sqlite'}"
+        return
+    with postgres_database("reelforge_test") as url:
+        yield url
 
 
 def settings_for(home: Path, s3_endpoint: str | None = None, **overrides: Any) -> Settings:

@@ -1,5 +1,6 @@
 """The sound library over HTTP: duplicate re-uploads credit the first creator, remixes record
-their parent and walk the credits, licenses are enforced (local storage; S3 is covered elsewhere)."""
+their parent and walk the credits, licenses are enforced, originals (not duplicates) are in the
+fingerprint table (local storage; S3 is covered elsewhere)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
+from api.models import Sound, SoundHash
 from editor import ffmpeg
 from editor.samples import make_music
 from tests.api.conftest import Client, Media, Server
@@ -144,3 +147,35 @@ def test_a_commercial_render_cannot_use_a_non_commercial_sound(
     assert refused.status_code == 403 and "cc-by-nc" in refused.json()["error"]["message"]
     accepted = leo.post("/v1/renders", json={"spec": {**spec, "commercial": False}, "draft": True})
     assert accepted.status_code == 202, accepted.text
+
+
+def test_originals_and_remixes_get_hash_rows_and_a_duplicate_none(
+    local: Server, mia: Client, leo: Client, tmp_path: Path
+) -> None:
+    original = make_music(tmp_path / "dawn.m4a", seconds=12, bpm=118, root=185, progression=6)
+    copy = tmp_path / "dawn-copy.m4a"  # re-encoded, 1 s cut at the start, mono
+    ffmpeg.run([*ffmpeg.input_args(original, before=("-ss", "1")), "-ac", "1", "-c:a", "aac", str(copy)])
+    first = publish(mia, original, "Dawn")
+    copied = publish(leo, copy, "dawn (copy)")
+    assert first["original_id"] is None and copied["original_id"] == first["id"]
+    remix = leo.post(
+        f"/v1/sounds/{first['id']}/remix",
+        json={"title": "Dawn slow", "license": "cc-by", "ops": {"tempo": 0.8}},
+    )
+    assert remix.status_code == 201, remix.text
+    rows, pairs = stored(local, first["id"])
+    assert rows == pairs > 100
+    rows, pairs = stored(local, remix.json()["id"])
+    assert rows == pairs > 100  # a remix is an original too
+    rows, pairs = stored(local, copied["id"])
+    assert rows == 0 and pairs > 100  # the duplicate keeps its JSON only
+
+
+def stored(server: Server, sound_id: str) -> tuple[int, int]:
+    """(rows in ``sound_hashes``, distinct pairs in the JSON fingerprint) of a sound."""
+    with server.services.sessions() as session:
+        query = select(func.count()).select_from(SoundHash).where(SoundHash.sound_id == sound_id)
+        rows = session.scalar(query) or 0
+        sound = session.get(Sound, sound_id)
+        assert sound is not None and sound.fingerprint is not None
+        return rows, len({(h, t) for h, t in sound.fingerprint["pairs"]})

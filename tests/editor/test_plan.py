@@ -194,8 +194,15 @@ def test_sound_remix_and_ducking_are_planned_in_the_same_pass() -> None:
         {
             "clips": [{"src": "a.mp4", "out": 3}],
             "audio": {
-                "sound": {"src": "m.m4a", "start": 2, "tempo": 1.25, "pitch": -2, "fade_in": 0.5,
-                          "fade_out": 1, "loop": True},
+                "sound": {
+                    "src": "m.m4a",
+                    "start": 2,
+                    "tempo": 1.25,
+                    "pitch": -2,
+                    "fade_in": 0.5,
+                    "fade_out": 1,
+                    "loop": True,
+                },
                 "ducking": {"amount_db": 9},
             },
         }

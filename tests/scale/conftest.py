@@ -13,14 +13,12 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
-import psycopg
 import pytest
 import redis
 from moto.server import ThreadedMotoServer
@@ -29,7 +27,7 @@ from sqlalchemy import select
 from api.models import Render, Worker
 from tests.api.conftest import BUCKET, Client, Server, media, settings_for
 from tests.api.procs import ffmpeg_processes
-from tests.conftest import service_missing
+from tests.conftest import postgres_database, service_missing, wait_for
 
 __all__ = ["media"]  # a fixture shared with tests/api
 
@@ -52,17 +50,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def wait_for(what: str, check: Callable[[], Any], timeout: float = 30.0, every: float = 0.1) -> Any:
-    """Poll ``check`` until it returns something truthy; fail with ``what`` after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 class RedisServer:
@@ -262,16 +249,8 @@ class Cluster:
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
-    name = f"reelforge_scale_{uuid.uuid4().hex[:12]}"
-    admin = "host=127.0.0.1 dbname=test user=postgres"
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as exc:
-        service_missing("PostgreSQL", exc)
-    yield f"postgresql+psycopg://postgres@127.0.0.1/{name}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with postgres_database("reelforge_scale") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

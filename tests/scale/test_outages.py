@@ -18,6 +18,11 @@ def clip(user: Client, media: Media) -> str:
     return f"media:{user.upload(media.clip, 'video')['id']}"
 
 
+def encoding_for_seconds(clip: str) -> dict[str, object]:
+    """A spec whose encode outlasts stopping the object store (which happens once it runs)."""
+    return {"output": SLOW, "clips": [{"src": clip}] * 10}
+
+
 def rendering(cluster: Cluster, render_id: str) -> bool:
     row = cluster.render_row(render_id)
     return row.status == "running" and row.progress > 0  # sources downloaded, ffmpeg going
@@ -30,8 +35,7 @@ def retried_upload(cluster: Cluster, render_id: str) -> bool:
 
 def test_storage_down_during_the_result_upload_then_back(cluster: Cluster, user: Client, clip: str) -> None:
     cluster.ensure_workers(2)
-    spec = {"output": SLOW, "clips": [{"src": clip}] * 3}
-    render_id = user.post("/v1/renders", json={"spec": spec}).json()["id"]
+    render_id = user.post("/v1/renders", json={"spec": encoding_for_seconds(clip)}).json()["id"]
     wait_for("the render to run", lambda: rendering(cluster, render_id), timeout=30, every=0.05)
     cluster.s3.stop()
     try:
@@ -49,8 +53,7 @@ def test_storage_down_longer_than_the_retry_budget_fails_cleanly(
     cluster: Cluster, user: Client, clip: str
 ) -> None:
     cluster.ensure_workers(2)
-    spec = {"output": SLOW, "clips": [{"src": clip}] * 3}
-    render_id = user.post("/v1/renders", json={"spec": spec}).json()["id"]
+    render_id = user.post("/v1/renders", json={"spec": encoding_for_seconds(clip)}).json()["id"]
     wait_for("the render to run", lambda: rendering(cluster, render_id), timeout=30, every=0.05)
     cluster.s3.stop()
     try:
