@@ -67,9 +67,9 @@ def remix(
     session.rollback()  # nothing stays locked while ffmpeg works
     key = f"users/{user.id}/media/{uuid.uuid4().hex}.m4a"
     media = _render(services, source_key, params, length, key, user.id)
+    analysis, fp = analyze(services, key)  # before any write: on SQLite a write locks every writer
     session.add(media)
-    session.flush()
-    analysis, fp = analyze(services, key)
+    session.flush()  # gives the media its id
     sound = Sound(
         owner_id=user.id,
         media_id=media.id,

@@ -57,7 +57,8 @@ def create(services: Services, session: Session, user: User, body: schemas.Sound
     key = media.key
     session.rollback()  # no transaction stays open during the analysis
     analysis, fp = analyze(services, key)
-    original = find_original(session, fp)
+    with services.readers() as reader:  # the lookup reads many rows: not under the write lock
+        original = find_original(reader, fp)
     sound = Sound(
         owner_id=user.id,
         media_id=media.id,
