@@ -14,10 +14,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import user_for_token
-from api.errors import ApiError
-from api.models import User
-from api.services import Services
+from api.core.auth import user_for_token
+from api.core.context import Services
+from api.core.models import User
+from editor.errors import Throttled, Unauthenticated
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `reelforge users create NAME`")
 
@@ -52,9 +52,7 @@ def current_user(
     services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    unauthenticated = ApiError(
-        401, "unauthenticated", "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
-    )
+    unauthenticated = Unauthenticated("a valid bearer token is required")
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise unauthenticated
     with services.readers() as session:
@@ -65,9 +63,7 @@ def current_user(
     wait = services.limiter.acquire(user.id)
     if wait:
         retry = services.limiter.retry_after(wait)
-        raise ApiError(
-            429, "rate_limited", f"too many requests; retry in {retry} s", headers={"Retry-After": retry}
-        )
+        raise Throttled(f"too many requests; retry in {retry} s", retry_after=int(retry))
     return user
 
 

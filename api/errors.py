@@ -1,4 +1,8 @@
-"""The one HTTP error mapping: every failure leaves the API as ``{"error": {code, message, problems}}``."""
+"""The one HTTP mapping: every failure leaves the API as ``{"error": {code, message, problems}}``.
+
+Services raise the errors of ``editor.errors`` (one tree, drawn there); ``STATUS`` is the only
+place that knows which HTTP status each one is.
+"""
 
 from __future__ import annotations
 
@@ -9,54 +13,41 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from editor.errors import MediaError, MediaLimitError, ReelForgeError, RenderError, SpecError
+from editor.errors import (
+    Conflict,
+    Forbidden,
+    MediaError,
+    MediaLimitError,
+    NotFound,
+    ReelForgeError,
+    RenderError,
+    SpecError,
+    StorageError,
+    Throttled,
+    TooLarge,
+    Unauthenticated,
+)
 
-
-class StorageError(ReelForgeError):
-    """The object store failed or refused; usually transient."""
-
-    code = "storage_unavailable"
-
-
-class StorageUnavailable(StorageError):
-    """The object store did not answer or answered 5xx/throttled: worth retrying with backoff."""
-
-
-class ApiError(Exception):
-    """An error with an HTTP status, a stable reason code and a one-line message."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        *,
-        problems: list[tuple[str, str]] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-        self.problems = problems or []
-        self.headers = headers
-
-
-def not_found(kind: str) -> ApiError:
-    return ApiError(404, "not_found", f"{kind} not found")
-
-
-_STATUS: tuple[tuple[type[ReelForgeError], int], ...] = (
+STATUS: tuple[tuple[type[ReelForgeError], int], ...] = (  # the first match wins: subclasses first
     (SpecError, 422),
     (MediaLimitError, 413),
     (MediaError, 422),
+    (NotFound, 404),
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (Conflict, 409),
+    (TooLarge, 413),
+    (Throttled, 429),
     (StorageError, 503),
     (RenderError, 500),
 )
 
+# Starlette's own errors (unknown route, wrong method) by status.
+_HTTP: dict[int, type[ReelForgeError]] = {401: Unauthenticated, 403: Forbidden, 404: NotFound, 413: TooLarge}
 
-def from_engine(exc: ReelForgeError) -> ApiError:
-    status = next((s for cls, s in _STATUS if isinstance(exc, cls)), 500)
-    problems = exc.problems if isinstance(exc, SpecError) else None
-    return ApiError(status, exc.code, exc.message, problems=problems)
+
+def status_of(exc: ReelForgeError) -> int:
+    return next((status for cls, status in STATUS if isinstance(exc, cls)), 500)
 
 
 def body(code: str, message: str, problems: list[tuple[str, str]] | None = None) -> dict[str, Any]:
@@ -69,10 +60,14 @@ def body(code: str, message: str, problems: list[tuple[str, str]] | None = None)
     }
 
 
-def _respond(err: ApiError) -> JSONResponse:
-    return JSONResponse(
-        body(err.code, err.message, err.problems), status_code=err.status, headers=err.headers
-    )
+def response(exc: ReelForgeError) -> JSONResponse:
+    headers = {}
+    if isinstance(exc, Throttled):
+        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, Unauthenticated):
+        headers["WWW-Authenticate"] = "Bearer"
+    content = body(exc.code, exc.message, exc.problems)
+    return JSONResponse(content, status_code=status_of(exc), headers=headers)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -80,33 +75,24 @@ def _field(loc: tuple[Any, ...]) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".")
 
 
-_HTTP_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
-
-
 def install(app: FastAPI) -> None:
-    async def api_error(_: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, ApiError)
-        return _respond(exc)
-
-    async def engine_error(_: Request, exc: Exception) -> JSONResponse:
+    async def reelforge_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ReelForgeError)
-        return _respond(from_engine(exc))
+        return response(exc)
 
     async def validation_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         problems = [(_field(tuple(e["loc"])), str(e["msg"])) for e in exc.errors()]
-        return _respond(ApiError(422, "invalid_request", "the request is invalid", problems=problems))
+        return response(SpecError(problems, code="invalid_request", message="the request is invalid"))
 
     async def http_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        code = _HTTP_CODES.get(exc.status_code, "http_error")
-        return _respond(
-            ApiError(
-                exc.status_code, code, str(exc.detail), headers=dict(exc.headers) if exc.headers else None
-            )
-        )
+        cls = _HTTP.get(exc.status_code)
+        if cls is not None:
+            return response(cls(str(exc.detail)))
+        code = "method_not_allowed" if exc.status_code == 405 else "http_error"
+        return JSONResponse(body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
 
-    app.add_exception_handler(ApiError, api_error)
-    app.add_exception_handler(ReelForgeError, engine_error)
+    app.add_exception_handler(ReelForgeError, reelforge_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -12,11 +12,11 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import errors
-from api.config import Settings
+from api.core.config import Settings
+from api.core.context import Services
+from api.core.warmup import keep_request_threads
 from api.jobs.queue import JobQueue, make_queue
 from api.routes import admin, health, media, presets, renders, sounds
-from api.services import Services
-from api.warmup import keep_request_threads
 
 log = logging.getLogger("reelforge.api")
 REQUEST_THREADS = 32  # kept started: a burst this wide never waits for threads to start

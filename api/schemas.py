@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from api.db import as_utc
+from api.core.db import as_utc
 
 MediaKind = Literal["video", "image", "audio"]
 MediaStatus = Literal["pending", "processing", "ready", "rejected"]
@@ -231,7 +231,7 @@ class RenderCreate(Input):
         return self
 
 
-class RenderError(Output):
+class RenderFailure(Output):
     code: str = Field(..., examples=["sound_reuse_revoked"])
     message: str
 
@@ -245,7 +245,7 @@ class RenderPublic(Output):
     id: str
     status: RenderStatus
     progress: float = Field(..., ge=0, le=1)
-    error: RenderError | None = None
+    error: RenderFailure | None = None
     credits: list[Credit] = []
     warnings: list[str] = []
     output_url: str | None = Field(default=None, description="presigned GET, valid for minutes")

@@ -8,7 +8,6 @@
     mix          ducking graph, loudness normalisation chain
     attribution  lineage DAG, derived credits, license rules
     fingerprint  landmark fingerprints and an index for duplicate detection
-    synth        music generated in code with known beats (tests and benchmarks)
 
 Nothing here imports ``editor`` or ``api``, touches the network or starts a process; modules are
 imported on demand so ``import audio`` stays cheap (librosa loads only with ``audio.beats``).

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/beats.py [--seconds 20] [--no-sweep]
 
-Tracks come from ``audio.synth.evaluation_set`` (70-180 BPM: swing, noise, a silent intro,
+Tracks come from ``testkit.synth.evaluation_set`` (70-180 BPM: swing, noise, a silent intro,
 drumless off-beat chords, syncopation, one tempo change) with exactly known beats. Reports per
 track and overall: beat F-measure (mir_eval, +-70 ms, first 5 s ignored as in MIREX), tempo right
 (within 4 %; for the tempo-change track both segments must be found), warm analysis seconds; the
@@ -26,7 +26,7 @@ import mir_eval
 import numpy as np
 
 from audio.analysis import analyze, warm_up
-from audio.synth import SynthTrack, TrackSpec, evaluation_set, synthesize
+from testkit.synth import SynthTrack, TrackSpec, evaluation_set, synthesize
 
 TEMPO_TOLERANCE = 0.04
 

@@ -21,7 +21,7 @@ from editor import ffmpeg
 from editor.face import StickerEffect, face_filters, prepare_faces
 from editor.plan.graph import Graph, Input
 from editor.probe import probe
-from tests.face import media
+from testkit import face_media as media
 
 ENCODE = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", "-an"]
 

@@ -7,8 +7,8 @@ minute of audio (60 s and 15 min inputs), hashes per second of audio, index size
 time of a 10 s excerpt (a known song at an offset, which must be found) and of a song that is
 not indexed (which must not).
 
-Then the API's lookup, ``api.sounds.find_original``, on a SQLite library of ``--db-sounds``
-originals written by ``api.sounds.write_fingerprint`` (JSON + ``sound_hashes`` rows): one real
+Then the API's lookup, ``api.services.sounds.find_original``, on a SQLite library of ``--db-sounds``
+originals written by ``api.services.sounds.write_fingerprint`` (JSON + ``sound_hashes`` rows): one real
 song among synthetic fingerprints of ``--db-seconds`` whose hashes are drawn from the real songs'
 hashes, so common hashes are as common as in music. It reports the lookup time of the excerpt and
 of the outsider (fingerprinting excluded), the postings each read, and once, for comparison, the
@@ -32,7 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from audio.fingerprint import FRAME_SECONDS, Fingerprint, FingerprintIndex, fingerprint
-from audio.synth import TrackSpec, synthesize, unrelated_set
+from testkit.synth import TrackSpec, synthesize, unrelated_set
 
 T = TypeVar("T")
 
@@ -113,9 +113,9 @@ def database_lookup(
     """``find_original`` against a SQLite library of ``args.db_sounds`` originals."""
     from sqlalchemy import func, select
 
-    from api import db
-    from api.models import Media, Sound, SoundHash, User, utcnow
-    from api.sounds import LOOKUP_CHUNK, find_original, write_fingerprint
+    from api.core import db
+    from api.core.models import Media, Sound, SoundHash, User, utcnow
+    from api.services.sounds import LOOKUP_CHUNK, find_original, write_fingerprint
 
     rng = np.random.default_rng(1)
     name, known_fp = known

@@ -15,8 +15,8 @@ from editor import ffmpeg
 from editor.errors import ReelForgeError
 from editor.presets import FacePreset, LookPreset, PresetLibrary, Template, TransitionPack, default_library
 from editor.render import local_resolver, render
+from editor.resolve import parse_spec
 from editor.samples import make_clip, make_face_clip, make_music
-from editor.spec import parse_spec
 
 SIZE = {"width": 360, "height": 640, "fps": 30, "preset": "veryfast", "crf": 26}
 SECONDS = 2.0

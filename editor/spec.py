@@ -1,6 +1,6 @@
 """Edit spec v1: the public contract, validated once at the boundary.
 
-``parse_spec`` turns JSON data into typed, frozen models or raises ``SpecError`` listing every
+``validate_spec`` turns JSON data into typed, frozen models or raises ``SpecError`` listing every
 problem with its field path (``clips[1].effects[0].type``) and, for names, the closest valid ones.
 Checks that need the media itself (``out`` past the end, transitions longer than a clip) are made
 by the planner against probed facts.
@@ -173,23 +173,18 @@ class EditSpec(Model):
         return srcs
 
 
-def parse_spec(data: Mapping[str, Any]) -> EditSpec:
-    """Validate JSON data as an edit spec; every problem is reported at once. Presets named in the
-    spec are merged in (``editor.presets.apply_presets``), so the result never carries a ``preset``."""
+def validate_spec(data: Mapping[str, Any]) -> EditSpec:
+    """Validate JSON data against the models; every problem is reported at once. Presets named in
+    the spec are kept as names: ``editor.resolve.parse_spec`` merges them."""
     if not isinstance(data, Mapping):
         raise SpecError.at("", "the spec must be a JSON object")
     try:
-        spec = EditSpec.model_validate(data)
+        return EditSpec.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
         # A list with a bad item also fails its length check; the item's own error is the useful one.
         errors = [e for e in errors if not (e["type"] == "too_short" and _has_child(e["loc"], errors))]
         raise SpecError([_problem(err) for err in errors]) from None
-    if spec.preset is None and all(c.preset is None for c in spec.clips):
-        return spec
-    from editor.presets import apply_presets  # presets are built from these models: import late
-
-    return apply_presets(spec)
 
 
 def _has_child(loc: tuple[Any, ...], errors: list[Any]) -> bool:
@@ -221,5 +216,5 @@ __all__ = [
     "Sound",
     "TextOverlay",
     "Transition",
-    "parse_spec",
+    "validate_spec",
 ]

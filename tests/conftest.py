@@ -93,7 +93,7 @@ TINY = {"width": 270, "height": 480, "fps": 30, "preset": "ultrafast"}  # an out
 def run_cli(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """``reelforge ARGS`` in a fresh process, as an operator would run it."""
     return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
+        [sys.executable, "-m", "cli.main", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

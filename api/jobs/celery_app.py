@@ -27,12 +27,12 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from api.config import Settings
+from api.core.config import Settings
+from api.core.context import Services
+from api.core.models import Render
 from api.jobs import workers
 from api.jobs.maintenance import Maintenance
 from api.jobs.run import run_job
-from api.models import Render
-from api.services import Services
 
 if TYPE_CHECKING:
     from celery import Celery

@@ -8,11 +8,11 @@ import shutil
 import threading
 from pathlib import Path
 
+from api.core.context import Services
 from api.jobs import leases
 from api.jobs import workers as worker_rows
 from api.jobs.maintenance import Maintenance
 from api.jobs.run import notify, policy_of, run_claimed
-from api.services import Services
 
 log = logging.getLogger("reelforge.jobs")
 

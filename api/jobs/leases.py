@@ -15,7 +15,7 @@ from typing import Any, Literal
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.models import Render, utcnow
+from api.core.models import Render, utcnow
 
 Beat = Literal["ok", "cancel", "lost"]
 

@@ -9,7 +9,7 @@ Every ``heartbeat_seconds``:
   is harmless, since a worker claims the row with a compare-and-set;
 * once per ``janitor_seconds`` cluster-wide (an election in the database), the janitor runs.
 
-While it runs, so does this process's webhook dispatcher (``api.webhooks.WebhookSender``), which
+While it runs, so does this process's webhook dispatcher (``api.jobs.webhooks.WebhookSender``), which
 delivers the outbox rows that any process queued.
 
 ``serve`` (both modes) and every ``reelforge worker`` run one; all of it is idempotent.
@@ -22,11 +22,10 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
-from api import janitor
-from api.jobs import leases, workers
+from api.core.context import Services
+from api.core.models import utcnow
+from api.jobs import janitor, leases, workers
 from api.jobs.run import notify, policy_of
-from api.models import utcnow
-from api.services import Services
 
 log = logging.getLogger("reelforge.jobs")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from api.services import Services
+    from api.core.context import Services
 
 
 class JobQueue(Protocol):

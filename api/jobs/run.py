@@ -30,17 +30,17 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from api import sounds as sound_service
-from api.access import resolve_sources, source_fields
-from api.config import Settings
-from api.db import as_utc
-from api.errors import StorageError
+from api.core.config import Settings
+from api.core.context import Services
+from api.core.db import as_utc
+from api.core.models import TERMINAL, Render, Sound, SoundUse
 from api.jobs import leases
-from api.models import TERMINAL, Render, Sound, SoundUse
-from api.services import Services
-from editor.errors import MediaError, ReelForgeError, RenderCancelled
+from api.services import sounds as sound_service
+from api.services.access import resolve_sources, source_fields
+from editor.errors import JobFailed, MediaError, ReelForgeError, RenderCancelled, StorageError
 from editor.probe import Limits
-from editor.spec import EditSpec, parse_spec
+from editor.resolve import parse_spec
+from editor.spec import EditSpec
 
 if TYPE_CHECKING:
     from editor.render import RenderResult
@@ -54,12 +54,6 @@ TMP_PREFIX = "tmp/renders/"
 def output_key(owner_id: str, render_id: str) -> str:
     """The one final key of a render: every attempt publishes to the same place."""
     return f"users/{owner_id}/renders/{render_id}.mp4"
-
-
-class JobFailed(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
 
 
 def policy_of(settings: Settings) -> leases.LeasePolicy:
@@ -129,13 +123,7 @@ def run_claimed(services: Services, render_id: str, worker: str, stop: threading
         values, used = _execute(services, render_id, beat)
     except RenderCancelled:
         values = {"status": "cancelled"} if beat.state == "cancel" else None
-    except JobFailed as exc:
-        values = {"status": "failed", "error_code": exc.code, "error_message": exc.message}
-    except StorageError as exc:  # transient errors were already retried inside the storage seam
-        values = {"status": "failed", "error_code": "storage_unavailable", "error_message": exc.message}
-    except MediaError as exc:
-        values = {"status": "failed", "error_code": exc.code, "error_message": exc.message}
-    except ReelForgeError as exc:
+    except ReelForgeError as exc:  # storage errors were already retried inside the storage seam
         values = {"status": "failed", "error_code": exc.code, "error_message": exc.message}
     except Exception as exc:  # a bug: fail this render cleanly, keep the worker alive
         log.exception("render %s crashed", render_id)
@@ -232,10 +220,10 @@ def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str,
         resolved = resolve_sources(session, render.owner_id, source_fields(spec), commercial=spec.commercial)
         if resolved.forbidden:
             src, reason = resolved.forbidden[0]
-            raise JobFailed("sound_reuse_revoked", f"{src} can no longer be used: {reason}")
+            raise JobFailed(f"{src} can no longer be used: {reason}", code="sound_reuse_revoked")
         if resolved.problems:
             where, reason = resolved.problems[0]
-            raise JobFailed("source_unavailable", f"{where}: {reason}")
+            raise JobFailed(f"{where}: {reason}", code="source_unavailable")
         credits = [c.model_dump() for c in sound_service.credits(session, list(resolved.sounds.values()))]
         owner_id, attempt, draft = render.owner_id, render.attempts, render.draft
         started = as_utc(render.started_at) if render.started_at else None
@@ -362,9 +350,9 @@ def notify(services: Services, render_id: str, session: Session | None = None) -
 def queue_webhook(services: Services, session: Session, render_id: str) -> bool:
     """Add the render's terminal-state webhook, if it has one, to the outbox in ``session``'s
     transaction (once per render and event, however often this runs); nothing is posted here
-    (``api.webhooks``). The caller commits; True when a delivery was added."""
-    from api import webhooks
-    from api.renders import public
+    (``api.jobs.webhooks``). The caller commits; True when a delivery was added."""
+    from api.jobs import webhooks
+    from api.services.renders import public
 
     render = session.get(Render, render_id)
     if render is None or render.webhook_url is None or render.status not in TERMINAL:

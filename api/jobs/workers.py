@@ -19,8 +19,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.db import as_utc
-from api.models import Maintenance, Render, Worker, utcnow
+from api.core.db import as_utc
+from api.core.models import Maintenance, Render, Worker, utcnow
 
 
 def new_worker_id() -> str:

@@ -12,12 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api import metrics
+from api.core import metrics
 from api.deps import ServicesDep
-from api.errors import ApiError
 from api.jobs import workers
 from api.routes import responses
 from api.schemas import Output, UTCDateTime
+from editor.errors import Forbidden, Unauthenticated
 
 _bearer = HTTPBearer(auto_error=False, description="the REELFORGE_ADMIN_TOKEN")
 
@@ -26,14 +26,12 @@ def require_admin(
     services: ServicesDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> None:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise ApiError(
-            401, "unauthenticated", "the admin token is required", headers={"WWW-Authenticate": "Bearer"}
-        )
+        raise Unauthenticated("the admin token is required")
     configured = services.settings.admin_token
     if configured is None:
-        raise ApiError(403, "admin_disabled", "set REELFORGE_ADMIN_TOKEN to use the admin routes")
+        raise Forbidden("set REELFORGE_ADMIN_TOKEN to use the admin routes", code="admin_disabled")
     if not hmac.compare_digest(credentials.credentials.encode(), configured.get_secret_value().encode()):
-        raise ApiError(403, "forbidden", "this token is not the admin token")
+        raise Forbidden("this token is not the admin token")
 
 
 AdminDep = Depends(require_admin)

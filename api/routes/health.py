@@ -9,9 +9,9 @@ from fastapi.responses import FileResponse
 from sqlalchemy import text
 
 from api import schemas
+from api.core.storage import LocalStorage
 from api.deps import ServicesDep
-from api.errors import ApiError
-from api.storage import LocalStorage
+from editor.errors import NotFound, Unauthenticated
 
 router = APIRouter(tags=["health"])
 
@@ -30,8 +30,8 @@ def signed_file(
 ) -> FileResponse:
     storage = services.storage
     if not isinstance(storage, LocalStorage) or not storage.verify(key, exp, sig):
-        raise ApiError(401, "invalid_signature", "the link is invalid or has expired")
+        raise Unauthenticated("the link is invalid or has expired", code="invalid_signature")
     path = storage.path(key)
     if not path.is_file():
-        raise ApiError(404, "not_found", "file not found")
+        raise NotFound.of("file")
     return FileResponse(path, filename=path.name)

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api import media as service
 from api import schemas
+from api.core.storage import LocalStorage
 from api.deps import BaseUrlDep, ServicesDep, SessionDep, UserDep
-from api.errors import ApiError
 from api.routes import COMMON_ERRORS, responses
-from api.storage import LocalStorage
+from api.services import media as service
+from editor.errors import Conflict, TooLarge
 
 router = APIRouter(prefix="/v1/media", tags=["media"], responses=COMMON_ERRORS)
 
@@ -45,7 +45,7 @@ async def upload_content(
     """Local storage only: stream the bytes; over the declared size -> 413 before it is spooled."""
     storage = services.storage
     if not isinstance(storage, LocalStorage):
-        raise ApiError(409, "direct_upload", "upload to the presigned storage URL instead")
+        raise Conflict("upload to the presigned storage URL instead", code="direct_upload")
 
     def limit_for() -> tuple[str, int]:
         with services.sessions() as session:
@@ -53,7 +53,7 @@ async def upload_content(
             return media.upload_key, service.upload_limit(services, media)
 
     key, limit = await run_in_threadpool(limit_for)
-    too_large = ApiError(413, "upload_too_large", f"the upload is over its {limit} byte limit")
+    too_large = TooLarge(f"the upload is over its {limit} byte limit", code="upload_too_large")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise too_large

@@ -13,11 +13,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
 
 from api import schemas
+from api.core.context import Services
 from api.deps import ServicesDep, UserDep
-from api.errors import ApiError, not_found
 from api.routes import COMMON_ERRORS, responses
-from api.services import Services
-from editor.errors import SpecError
+from editor.errors import NotFound, SpecError
 from editor.presets import AnyPreset, default_library
 
 router = APIRouter(prefix="/v1/presets", tags=["presets"], responses=COMMON_ERRORS)
@@ -47,7 +46,7 @@ def _find(preset_id: str) -> AnyPreset:
     try:
         return default_library().get(preset_id, field="preset_id")
     except SpecError as exc:
-        raise ApiError(404, "not_found", exc.message, problems=exc.problems) from None
+        raise NotFound(exc.message, problems=exc.problems) from None
 
 
 @router.get("", response_model=schemas.PresetList)
@@ -76,11 +75,9 @@ def preset_file(preset_id: str, name: str, user: UserDep, services: ServicesDep)
     """``thumbnail.png`` or ``preview.mp4`` of a preset."""
     preset = _find(preset_id)
     if name not in FILES:
-        raise not_found("preview file")
+        raise NotFound.of("preview file")
     suffix, media_type = FILES[name]
     path = previews_dir(services) / f"{preset.id}.{suffix}"
     if not path.is_file():
-        raise ApiError(
-            404, "not_found", "no preview yet; run `reelforge presets previews -o $REELFORGE_HOME/previews`"
-        )
+        raise NotFound("no preview yet; run `reelforge presets previews -o $REELFORGE_HOME/previews`")
     return FileResponse(path, media_type=media_type, filename=f"{preset.id}-{name}")

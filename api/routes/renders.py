@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
-from api import renders as service
 from api import schemas
 from api.deps import BaseUrlDep, ServicesDep, SessionDep, UserDep
 from api.jobs.run import notify
 from api.routes import COMMON_ERRORS, responses
+from api.services import renders as service
 
 router = APIRouter(prefix="/v1/renders", tags=["renders"], responses=COMMON_ERRORS)
 

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api import schemas
-from api import sounds as service
 from api.deps import ServicesDep, SessionDep, UserDep
 from api.routes import COMMON_ERRORS, responses
+from api.services import sounds as service
 
 router = APIRouter(prefix="/v1/sounds", tags=["sounds"], responses=COMMON_ERRORS)
 
@@ -53,14 +53,18 @@ def get_sound(sound_id: str, user: UserDep, session: SessionDep) -> schemas.Soun
     return service.public(session, service.visible_sound(session, user, sound_id))
 
 
-@router.post("/{sound_id}/remix", status_code=201, response_model=schemas.SoundPublic,
-             responses=responses(403, 404, 422))
+@router.post(
+    "/{sound_id}/remix",
+    status_code=201,
+    response_model=schemas.SoundPublic,
+    responses=responses(403, 404, 422),
+)
 def remix_sound(
     sound_id: str, body: schemas.SoundRemixCreate, user: UserDep, services: ServicesDep, session: SessionDep
 ) -> schemas.SoundPublic:
     """A new sound made from this one (trim, tempo, pitch, fades, volume); its parent is recorded
     and credited. Needs the right to reuse the parent; the license may not loosen the parent's."""
-    from api.remix import remix
+    from api.services.remix import remix
 
     return service.public(session, remix(services, session, user, sound_id, body))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -37,3 +37,17 @@ class Effect(BaseModel):
     def apply(self, g: Graph, src: str, ctx: EffectContext) -> str:
         """Add this effect to ``g`` after ``src``; effects with side branches override this."""
         return g.chain([src], self.filters(ctx), "fx")
+
+
+EFFECTS: dict[str, type[Effect]] = {}
+E = TypeVar("E", bound=type[Effect])
+
+
+def register(cls: E) -> E:
+    """Class decorator: make ``cls`` available in specs under its ``type``."""
+    effect: type[Effect] = cls
+    name = effect.model_fields["type"].default
+    if not name or name in EFFECTS:
+        raise ValueError(f"effect type {name!r} is empty or already registered")
+    EFFECTS[name] = cls
+    return cls

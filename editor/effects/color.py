@@ -7,12 +7,13 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from editor.effects.base import Effect, EffectContext
+from editor.effects.base import Effect, EffectContext, register
 from editor.plan.graph import escape_value, num
 
 LUT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
+@register
 class Grade(Effect):
     type: Literal["grade"] = "grade"
     summary: ClassVar[str] = "Basic colour grade: brightness, contrast, saturation, gamma, temperature, tint."
@@ -42,6 +43,7 @@ class Grade(Effect):
         return out
 
 
+@register
 class BlackAndWhite(Effect):
     type: Literal["black_and_white"] = "black_and_white"
     summary: ClassVar[str] = "Monochrome, with optional extra contrast."
@@ -52,6 +54,7 @@ class BlackAndWhite(Effect):
         return [f"hue=s={num(1 - self.strength)}", f"eq=contrast={num(self.contrast)}"]
 
 
+@register
 class Sepia(Effect):
     type: Literal["sepia"] = "sepia"
     summary: ClassVar[str] = "Warm brown vintage toning."
@@ -66,6 +69,7 @@ class Sepia(Effect):
         return ["colorchannelmixer=" + ":".join(args)]
 
 
+@register
 class Lut(Effect):
     type: Literal["lut"] = "lut"
     summary: ClassVar[str] = "Apply a 3D LUT (.cube): a bundled one by name, or a file next to the spec."

@@ -6,10 +6,11 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from editor.effects.base import Effect, EffectContext
+from editor.effects.base import Effect, EffectContext, register
 from editor.plan.graph import num
 
 
+@register
 class Blur(Effect):
     type: Literal["blur"] = "blur"
     summary: ClassVar[str] = "Gaussian blur of the whole frame."
@@ -20,6 +21,7 @@ class Blur(Effect):
         return [f"gblur=sigma={num(max(sigma, 0.1))}"] if self.strength else []
 
 
+@register
 class Sharpen(Effect):
     type: Literal["sharpen"] = "sharpen"
     summary: ClassVar[str] = "Unsharp-mask sharpening."

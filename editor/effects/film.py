@@ -7,10 +7,11 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from editor.effects.base import Effect, EffectContext
+from editor.effects.base import Effect, EffectContext, register
 from editor.plan.graph import Graph, num
 
 
+@register
 class Vignette(Effect):
     type: Literal["vignette"] = "vignette"
     summary: ClassVar[str] = "Darkened corners."
@@ -21,6 +22,7 @@ class Vignette(Effect):
         return [f"vignette=angle={num(angle)}"]
 
 
+@register
 class Grain(Effect):
     type: Literal["grain"] = "grain"
     summary: ClassVar[str] = (
@@ -32,6 +34,7 @@ class Grain(Effect):
         return [f"noise=alls={round(3 + self.strength * 27)}:allf=t+u"]
 
 
+@register
 class Vhs(Effect):
     type: Literal["vhs"] = "vhs"
     summary: ClassVar[str] = "1980s tape look: soft, colour bleed, scanlines, tape noise."
@@ -49,6 +52,7 @@ class Vhs(Effect):
         ]
 
 
+@register
 class LightLeak(Effect):
     type: Literal["light_leak"] = "light_leak"
     summary: ClassVar[str] = "A warm, slowly drifting glow of light spilling into the frame."
@@ -70,6 +74,7 @@ class LightLeak(Effect):
         return g.chain([src, leak], ["overlay=shortest=1:format=yuv420"], "fx")
 
 
+@register
 class ChromaticAberration(Effect):
     type: Literal["chromatic_aberration"] = "chromatic_aberration"
     summary: ClassVar[str] = "Red and blue fringes, as from a cheap lens."
@@ -80,6 +85,7 @@ class ChromaticAberration(Effect):
         return [f"chromashift=cbh={-px}:cbv={-px // 2}:crh={px}:crv={px // 2}:edge=smear"]
 
 
+@register
 class Letterbox(Effect):
     type: Literal["letterbox"] = "letterbox"
     summary: ClassVar[str] = "Cinematic black bars at the top and bottom."

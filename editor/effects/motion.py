@@ -6,10 +6,11 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from editor.effects.base import Effect, EffectContext
+from editor.effects.base import Effect, EffectContext, register
 from editor.plan.graph import num
 
 
+@register
 class FadeIn(Effect):
     type: Literal["fade_in"] = "fade_in"
     summary: ClassVar[str] = "Fade in from a colour at the start."
@@ -20,6 +21,7 @@ class FadeIn(Effect):
         return [f"fade=t=in:st=0:d={num(min(self.duration, ctx.duration))}:c={self.color}"]
 
 
+@register
 class FadeOut(Effect):
     type: Literal["fade_out"] = "fade_out"
     summary: ClassVar[str] = "Fade out to a colour at the end."
@@ -31,6 +33,7 @@ class FadeOut(Effect):
         return [f"fade=t=out:st={num(ctx.duration - d)}:d={num(d)}:c={self.color}"]
 
 
+@register
 class KenBurns(Effect):
     type: Literal["ken_burns"] = "ken_burns"
     summary: ClassVar[str] = "Slow zoom (and optional drift) across the shot, for photos and static clips."

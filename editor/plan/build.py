@@ -160,8 +160,8 @@ def _join(
             length += timeline.clips[i].duration
             continue
         d = transition.duration
-        join = Join(transition.type, offset=length - d, duration=d, width=out.width, height=out.height)
-        video = join_video(g, video, videos[i], join)
+        join = Join(offset=length - d, duration=d, width=out.width, height=out.height)
+        video = join_video(g, video, videos[i], transition.type, join)
         audio = join_audio(g, audio, audios[i], d)
         length += timeline.clips[i].duration - d
     return video, audio

@@ -34,7 +34,8 @@ from typing import Any
 from editor.errors import SpecError
 from editor.names import unknown_name
 from editor.presets import PresetLibrary, Template, TransitionPack
-from editor.spec import EditSpec, parse_spec
+from editor.resolve import parse_spec
+from editor.spec import EditSpec
 
 MIN_SPEED = 0.25
 END_MARGIN = 0.04  # seconds kept clear of a clip's end (container rounding)

@@ -16,9 +16,9 @@ import pytest
 import uvicorn
 from moto.server import ThreadedMotoServer
 
-from api import db
-from api.auth import create_user
-from api.config import Settings
+from api.core import db
+from api.core.auth import create_user
+from api.core.config import Settings
 from api.main import create_app
 from editor.samples import make_clip, make_music, make_photo
 from tests.conftest import postgres_database

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import db
-from api.models import User
+from api.core import db
+from api.core.models import User
 
 
 @pytest.fixture()

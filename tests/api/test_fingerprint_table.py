@@ -19,11 +19,11 @@ from alembic.migration import MigrationContext
 from sqlalchemy import JSON, DateTime, Engine, String, column, delete, event, func, inspect, select, table
 from sqlalchemy.orm import Session
 
-from api import db
-from api.models import Base, Media, Sound, SoundHash, User, utcnow
-from api.sounds import find_original, write_fingerprint
+from api.core import db
+from api.core.models import Base, Media, Sound, SoundHash, User, utcnow
+from api.services.sounds import find_original, write_fingerprint
 from audio.fingerprint import Fingerprint, FingerprintIndex, fingerprint
-from audio.synth import synthesize, unrelated_set
+from testkit.synth import synthesize, unrelated_set
 
 T0 = utcnow()
 
@@ -77,7 +77,7 @@ def add_sound(
     original_id: str | None = None,
     created_at: Any = None,
 ) -> Sound:
-    """A sound row written the way ``api.sounds.create`` and ``api.remix`` write one."""
+    """A sound row written the way ``api.services.sounds.create`` and ``api.services.remix`` write one."""
     sound = Sound(
         id=sound_id or uuid.uuid4().hex,
         owner_id="u",

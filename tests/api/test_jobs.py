@@ -13,10 +13,10 @@ import psycopg
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import db
+from api.core import db
+from api.core.models import Render, User
 from api.jobs import leases
 from api.jobs.run import run_job
-from api.models import Render, User
 from tests.api.conftest import Client, Media, Server
 from tests.conftest import service_missing
 

@@ -12,7 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.commands import users
+from cli import users
 from tests.api.conftest import Server
 
 MB = 1 << 20

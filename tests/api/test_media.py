@@ -10,11 +10,11 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from api import media as media_service
 from api import schemas
-from api.db import as_utc
-from api.models import Media as MediaRow
-from api.models import utcnow
+from api.core.db import as_utc
+from api.core.models import Media as MediaRow
+from api.core.models import utcnow
+from api.services import media as media_service
 from editor.probe import probe
 from tests.api.conftest import Client, Media, Server, send_bytes
 

@@ -13,7 +13,7 @@ import av
 import httpx
 import pytest
 
-from api.webhooks import SIGNATURE_HEADER, verify
+from api.jobs.webhooks import SIGNATURE_HEADER, verify
 from editor.probe import probe
 from tests.api.conftest import Client, Media, Server
 from tests.api.procs import ffmpeg_processes

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from api.models import Sound, SoundHash
+from api.core.models import Sound, SoundHash
 from editor import ffmpeg
 from editor.samples import make_music
 from tests.api.conftest import Client, Media, Server

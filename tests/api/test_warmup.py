@@ -6,7 +6,7 @@ import threading
 
 import anyio
 
-from api.warmup import keep_request_threads
+from api.core.warmup import keep_request_threads
 
 
 def request_threads() -> int:

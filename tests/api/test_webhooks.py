@@ -19,11 +19,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select, text, update
 
-from api import db
+from api.core import db
+from api.core.context import Services
+from api.core.models import Base, Render, User, WebhookDelivery, utcnow
 from api.jobs.run import notify
-from api.models import Base, Render, User, WebhookDelivery, utcnow
-from api.services import Services
-from api.webhooks import SIGNATURE_HEADER, verify
+from api.jobs.webhooks import SIGNATURE_HEADER, verify
 from tests.api.conftest import settings_for
 from tests.conftest import wait_for
 

@@ -17,7 +17,7 @@ from audio.analysis import (
     analyze,
     content_hash,
 )
-from audio.synth import TrackSpec, synthesize
+from testkit.synth import TrackSpec, synthesize
 
 SMALL_SET = (
     TrackSpec("hiphop_72", 72, 14, "rock", "16th", seed=2),
@@ -126,7 +126,7 @@ def test_audio_package_stays_pure() -> None:
     """Importing every audio module pulls in no editor, api, web or cloud code."""
     code = (
         "import sys, audio.analysis, audio.beats, audio.remix, audio.mix, audio.attribution, "
-        "audio.fingerprint, audio.loudness, audio.synth\n"
+        "audio.fingerprint, audio.loudness, testkit.synth\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('editor', 'api', 'fastapi', 'boto3')]\n"
         "print(','.join(bad))"
     )

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from audio.fingerprint import Fingerprint, FingerprintIndex, fingerprint
-from audio.synth import synthesize, unrelated_set
 from editor import ffmpeg
 from editor.audio_decode import decode_audio
+from testkit.synth import synthesize, unrelated_set
 from tests.audio.conftest import write_wav
 
 SECONDS = 12.0

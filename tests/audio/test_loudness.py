@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from audio import loudness as L
-from audio.synth import TrackSpec, synthesize
+from testkit.synth import TrackSpec, synthesize
 from tests.audio.conftest import sine, write_wav
 from tests.media import loudness as ffmpeg_loudness
 

@@ -9,7 +9,7 @@ import pytest
 
 from audio import loudness as L
 from audio.mix import Ducking, duck_graph, ducking_from_spec, loudness_chain, mix_graph
-from audio.synth import TrackSpec, synthesize
+from testkit.synth import TrackSpec, synthesize
 from tests.audio.conftest import read_wav, render, sine, write_wav
 from tests.media import loudness as ffmpeg_loudness
 

@@ -11,7 +11,7 @@ from editor.ffmpeg import FORMAT_WHITELIST
 from editor.plan.build import WorkFiles, plan_render
 from editor.plan.timeline import build_timeline
 from editor.probe import MediaInfo
-from editor.spec import parse_spec
+from editor.resolve import parse_spec
 
 MP4 = "mov,mp4,m4a,3gp,3g2,mj2"
 

@@ -13,7 +13,7 @@ from editor import ffmpeg
 from editor.errors import RenderCancelled, SpecError
 from editor.probe import probe
 from editor.render import local_resolver, render
-from editor.spec import parse_spec
+from editor.resolve import parse_spec
 from tests.conftest import EXAMPLES, TINY, copy_example
 from tests.media import frame_at, loudness
 

@@ -9,7 +9,7 @@ import pytest
 from editor.effects import EFFECTS
 from editor.effects.color import Grade
 from editor.errors import SpecError
-from editor.spec import parse_spec
+from editor.resolve import parse_spec
 from editor.transitions import TRANSITIONS
 from tests.conftest import EXAMPLES
 

@@ -15,7 +15,7 @@ from editor.face import PreparedFaces, face_filters, prepare_faces
 from editor.face.tracking import FaceDetector, MediaPipeDetector
 from editor.plan.graph import Graph, Input
 from editor.probe import MediaInfo, probe
-from tests.face import media
+from testkit import face_media as media
 
 W, H = 360, 640
 

@@ -10,8 +10,8 @@ import boto3
 import pytest
 from typer.testing import CliRunner
 
-from api.batch import read_manifest
-from api.cli import app
+from cli.batch_runner import read_manifest
+from cli.main import app
 from editor.probe import probe
 from editor.samples import make_clip, make_music
 from tests.api.conftest import BUCKET, s3_endpoint  # noqa: F401 - the moto server fixture
@@ -164,7 +164,7 @@ def test_finished_outputs_are_uploaded_to_s3(
 
 
 def test_the_example_manifest_reads_into_valid_jobs(tmp_path: Path) -> None:
-    from api.batch import read_manifest
+    from cli.batch_runner import read_manifest
     from tests.conftest import EXAMPLES
 
     jobs = read_manifest(EXAMPLES / "batch.jsonl", tmp_path)

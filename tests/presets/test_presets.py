@@ -18,7 +18,8 @@ from editor.presets import (
     default_library,
     load_presets,
 )
-from editor.spec import EditSpec, parse_spec
+from editor.resolve import parse_spec
+from editor.spec import EditSpec
 
 LIB = default_library()
 

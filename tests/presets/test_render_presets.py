@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app
+from cli.main import app
 from editor.presets import TransitionPack, default_library
 from editor.probe import probe
 from editor.render import local_resolver, render
-from editor.spec import parse_spec
+from editor.resolve import parse_spec
 from tests.media import frame_at
 
 LIB = default_library()

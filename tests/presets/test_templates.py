@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app
+from cli.main import app
 from editor import ffmpeg
 from editor.errors import SpecError
 from editor.presets import Template, default_library, parse_preset

@@ -24,7 +24,7 @@ import redis
 from moto.server import ThreadedMotoServer
 from sqlalchemy import select
 
-from api.models import Render, Worker
+from api.core.models import Render, Worker
 from tests.api.conftest import BUCKET, Client, Server, media, settings_for
 from tests.api.procs import ffmpeg_processes
 from tests.conftest import postgres_database, service_missing, wait_for

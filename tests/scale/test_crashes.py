@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from api.core.models import Worker
 from api.jobs.celery_app import publish
-from api.models import Worker
 from tests.api.conftest import Client, Media
 from tests.api.procs import ffmpeg_processes
 from tests.scale.conftest import Cluster, FinalKeyWatch, WorkerProcess, orphaned_ffmpeg, wait_for

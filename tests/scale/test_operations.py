@@ -11,8 +11,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from api import janitor
-from api.models import Render
+from api.core.models import Render
+from api.jobs import janitor
 from tests.api.conftest import BUCKET, Client, Media
 from tests.api.procs import ffmpeg_processes
 from tests.scale.conftest import ADMIN_TOKEN, Cluster, wait_for

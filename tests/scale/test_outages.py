@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api import janitor
+from api.jobs import janitor
 from api.jobs.celery_app import QUEUE
 from tests.api.conftest import Client, Media
 from tests.scale.conftest import Cluster, wait_for

@@ -1,0 +1,100 @@
+"""Who may use which source in a render: checked at submit and again when the job runs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from api.core.models import Media, Sound, User
+from api.services.lineage import use_refusal
+from editor.face.assets import BUILTIN
+from editor.face.effects import StickerEffect
+from editor.names import unknown_name
+from editor.spec import EditSpec
+
+_SRC = re.compile(r"^(media|sound):([0-9a-f]{32})$")
+
+
+@dataclass
+class Resolved:
+    """The storage key behind each spec ``src``, the sounds used, and what is wrong."""
+
+    keys: dict[str, str] = field(default_factory=dict)
+    sounds: dict[str, Sound] = field(default_factory=dict)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    forbidden: list[tuple[str, str]] = field(default_factory=list)  # (src, reason)
+
+
+def reuse_refusal(session: Session, sound: Sound, user: User, *, commercial: bool = False) -> str | None:
+    """Why ``user`` may not use ``sound`` in a render, or None: publication, then the lineage's
+    reuse switches and licenses (``audio.attribution`` rules, through ``api.services.lineage``)."""
+    refusal = use_refusal(session, sound, user, commercial=commercial)
+    return refusal[1] if refusal else None
+
+
+def source_fields(spec: EditSpec) -> list[tuple[str, str]]:
+    """Each ``src`` of the spec with the field it sits in, e.g. ``("clips[1].src", "media:...")``,
+    then every sticker that is not a built-in asset (it must be an image upload: ``media:<id>``)."""
+    fields = [f"clips[{i}].src" for i in range(len(spec.clips))]
+    if spec.audio.sound is not None:
+        fields.append("audio.sound.src")
+    sources = spec.sources()
+    if len(fields) != len(sources):  # the spec grew new kinds of sources: name them by position
+        fields = [f"sources[{i}]" for i in range(len(sources))]
+    return [*zip(fields, sources, strict=True), *sticker_fields(spec)]
+
+
+def sticker_fields(spec: EditSpec) -> list[tuple[str, str]]:
+    groups = [("face_effects", spec.face_effects)]
+    groups += [(f"clips[{i}].face_effects", clip.face_effects) for i, clip in enumerate(spec.clips)]
+    return [
+        (f"{field}[{j}].asset", effect.asset)
+        for field, effects in groups
+        for j, effect in enumerate(effects)
+        if isinstance(effect, StickerEffect) and effect.asset not in BUILTIN
+    ]
+
+
+def resolve_sources(
+    session: Session, user_id: str, sources: list[tuple[str, str]], *, commercial: bool = False
+) -> Resolved:
+    out = Resolved()
+    user = session.get(User, user_id)
+    for where, src in sources:
+        match = _SRC.match(src)
+        if not match and where.endswith(".asset"):
+            reason = unknown_name("asset", src, BUILTIN) + " (or an image upload: media:<id>)"
+            out.problems.append((where, reason))
+            continue
+        if not match:
+            out.problems.append((where, f"{src!r} must be media:<id> or sound:<id> (never a path or URL)"))
+            continue
+        kind, object_id = match.groups()
+        if kind == "media":
+            media = session.get(Media, object_id)
+            if media is None or media.owner_id != user_id:
+                out.problems.append((where, f"{src}: no such media"))
+            elif media.status != "ready" or media.key is None:
+                out.problems.append((where, f"{src}: the media is {media.status}, not ready"))
+            elif where.endswith(".asset") and media.kind != "image":
+                out.problems.append((where, f"{src}: a sticker must be an image (a PNG with transparency)"))
+            else:
+                out.keys[src] = media.key
+            continue
+        sound = session.get(Sound, object_id)
+        refusal = reuse_refusal(session, sound, user, commercial=commercial) if sound and user else None
+        if sound is None:
+            out.problems.append((where, f"{src}: no such sound"))
+            continue
+        if refusal:
+            out.forbidden.append((src, refusal))
+            continue
+        sound_media = session.get(Media, sound.media_id)
+        if sound_media is None or sound_media.key is None:
+            out.problems.append((where, f"{src}: the sound's audio is missing"))
+            continue
+        out.keys[src] = sound_media.key
+        out.sounds[sound.id] = sound
+    return out

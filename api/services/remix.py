@@ -1,0 +1,128 @@
+"""Remixing a sound: a new sound rendered from its parent (trim, tempo, pitch, fades, volume),
+with the parent recorded so credits walk the whole chain."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from api import schemas
+from api.core.context import Services
+from api.core.models import Media, Sound, User
+from api.services.lineage import canonical, graph_for, handle, use_refusal
+from api.services.sounds import analyze, visible_sound, write_fingerprint
+from audio import attribution
+from audio.remix import SoundRemix, plan_sound
+from editor import ffmpeg
+from editor.errors import Conflict, Forbidden, MediaError, ReelForgeError, SpecError
+from editor.probe import probe
+
+
+def remix(
+    services: Services, session: Session, user: User, parent_id: str, body: schemas.SoundRemixCreate
+) -> Sound:
+    parent = visible_sound(session, user, parent_id)
+    refusal = use_refusal(session, parent, user, commercial=False)
+    if refusal is not None:
+        raise Forbidden(refusal[1], code=refusal[0])
+    root = canonical(session, parent)  # a duplicate re-upload stands for the sound it copies
+    graph = graph_for(session, [root])
+    title = body.title or f"{parent.title[:190]} (remix)"
+    candidate = attribution.Sound(
+        id="new",
+        owner=handle(user.name),
+        title=title,
+        license=attribution.License(body.license),
+        parents=(root.id,),
+    )
+    decision = attribution.check_remix(candidate, graph)
+    if not decision.allowed:
+        raise Forbidden(decision.message, code=decision.reason_code)
+    source = session.get(Media, parent.media_id)
+    if source is None or source.key is None or not source.duration:
+        raise Conflict("the sound's audio is missing", code="source_unavailable")
+    ops = body.ops
+    end = min(ops.end if ops.end is not None else source.duration, source.duration)
+    if end - ops.start < 0.5:
+        raise SpecError(
+            [("ops.end", f"must be at least 0.5 s after start, within {source.duration:.2f} s")],
+            code="invalid_request",
+            message="the remix must keep at least 0.5 s of the sound",
+        )
+    params = SoundRemix(
+        start=ops.start,
+        volume=ops.volume,
+        tempo=ops.tempo,
+        pitch=ops.pitch,
+        fade_in=ops.fade_in,
+        fade_out=ops.fade_out,
+    )
+    source_key, length = source.key, (end - ops.start) / ops.tempo
+    session.rollback()  # nothing stays locked while ffmpeg works
+    key = f"users/{user.id}/media/{uuid.uuid4().hex}.m4a"
+    media = _render(services, source_key, params, length, key, user.id)
+    analysis, fp = analyze(services, key)  # before any write: on SQLite a write locks every writer
+    session.add(media)
+    session.flush()  # gives the media its id
+    sound = Sound(
+        owner_id=user.id,
+        media_id=media.id,
+        title=title,
+        license=body.license,
+        allow_reuse=body.allow_reuse,
+        published=body.published,
+        parent_id=parent.id,
+        analysis=analysis,
+    )
+    session.add(sound)
+    write_fingerprint(session, sound, fp)
+    session.commit()
+    return sound
+
+
+def _render(
+    services: Services, source_key: str, params: SoundRemix, length: float, key: str, owner_id: str
+) -> Media:
+    settings, storage = services.settings, services.storage
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=settings.work_dir, prefix=f"remix-{os.getpid()}-") as tmp:
+        work = Path(tmp)
+        out = work / "remix.m4a"
+        plan = plan_sound(params, length)
+        try:
+            with storage.local_copy(source_key, work) as path:
+                ffmpeg.run(
+                    [
+                        *ffmpeg.input_args(path, before=plan.input_options),
+                        "-vn",
+                        "-af",
+                        plan.chain,
+                        *ffmpeg.AAC_OUTPUT,
+                        "-movflags",
+                        "+faststart",
+                        str(out),
+                    ],
+                    timeout=settings.render_timeout,
+                )
+            info = probe(out)
+        except ReelForgeError as exc:
+            raise MediaError(f"the remix could not be rendered: {exc.message}", code="remix_failed") from exc
+        size = out.stat().st_size
+        storage.put_file(key, out)
+    return Media(
+        owner_id=owner_id,
+        kind="audio",
+        filename="remix.m4a",
+        declared_size=size,
+        status="ready",
+        upload_key=key,
+        key=key,
+        content_type="audio/mp4",
+        size=info.size_bytes,
+        duration=info.duration,
+        has_audio=True,
+    )

@@ -1,0 +1,164 @@
+"""Render submission, status and cancel. Execution lives in ``api.jobs.run``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api import schemas
+from api.core.context import Services
+from api.core.models import TERMINAL, Render, User, utcnow
+from api.jobs.webhooks import check_target
+from api.services.access import resolve_sources, source_fields
+from editor.errors import Conflict, Forbidden, NotFound, SpecError, Throttled
+from editor.resolve import parse_spec
+
+
+def owned_render(session: Session, user: User, render_id: str) -> Render:
+    render = session.get(Render, render_id)
+    if render is None or render.owner_id != user.id:
+        raise NotFound.of("render")
+    return render
+
+
+def request_hash(body: schemas.RenderCreate) -> str:
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(session: Session, user: User, key: str, digest: str) -> Render | None:
+    existing = session.scalar(select(Render).where(Render.owner_id == user.id, Render.idempotency_key == key))
+    if existing is not None and existing.request_hash != digest:
+        raise Conflict("this Idempotency-Key was used with a different request", code="idempotency_conflict")
+    return existing
+
+
+def validate(services: Services, session: Session, user: User, body: schemas.RenderCreate) -> dict[str, Any]:
+    """Every problem at once (422), then reuse permissions (403), then the queue quota (429).
+
+    Returns the edit spec to store: the request's, or the one a template request expands to.
+    """
+    problems: list[tuple[str, str]] = []
+    forbidden: list[tuple[str, str]] = []
+    spec_data = body.spec or {}
+    if body.template is not None:
+        from api.services.templates import expand
+
+        expanded = expand(session, user.id, body.template, body.clips, body.texts, body.sound)
+        problems += expanded.problems
+        forbidden = expanded.forbidden
+        spec_data = expanded.spec or {}
+    else:
+        try:
+            spec = parse_spec(spec_data)
+        except SpecError as exc:
+            problems += [(f"spec.{f}" if f else "spec", r) for f, r in exc.problems]
+        else:
+            resolved = resolve_sources(session, user.id, source_fields(spec), commercial=spec.commercial)
+            problems += [(f"spec.{f}", r) for f, r in resolved.problems]
+            forbidden = resolved.forbidden
+    if body.webhook_url is not None:
+        try:
+            check_target(body.webhook_url, services.settings.webhook_allow_private)
+        except SpecError as exc:
+            problems += exc.problems
+    if problems:
+        raise SpecError(problems, message=f"the render request has {len(problems)} problem(s)")
+    if forbidden:
+        src, reason = forbidden[0]
+        raise Forbidden(f"{src}: {reason}", code="sound_not_reusable", problems=forbidden)
+    queued = session.scalar(
+        select(func.count()).select_from(Render).where(Render.owner_id == user.id, Render.status == "queued")
+    )
+    if (queued or 0) >= services.settings.max_queued_renders:
+        raise Throttled("too many queued renders; wait for some to finish", retry_after=30, code="queue_full")
+    return spec_data
+
+
+def submit(
+    services: Services, session: Session, user: User, body: schemas.RenderCreate, key: str | None
+) -> Render:
+    digest = request_hash(body)
+    # The replay check and validation only read: they run outside the write transaction (on SQLite
+    # the single write lock is taken by its first statement), so concurrent submits queue only for
+    # the insert.
+    with services.readers() as reader:
+        if key and (existing := _replay(reader, user, key, digest)):
+            return existing
+        spec_data = validate(services, reader, user, body)
+    render = Render(
+        owner_id=user.id,
+        spec=spec_data,
+        draft=body.draft,
+        request_hash=digest,
+        idempotency_key=key,
+        webhook_url=body.webhook_url,
+    )
+    session.add(render)
+    try:
+        session.commit()
+    except IntegrityError:  # a concurrent request with the same key won the race
+        session.rollback()
+        existing = _replay(session, user, key or "", digest) if key else None
+        if existing is None:
+            raise
+        return existing
+    return render
+
+
+def cancel(session: Session, render: Render) -> bool:
+    """Cancel a queued render now, or ask its worker to stop; True when it became cancelled here."""
+    if render.status in TERMINAL:
+        raise Conflict(f"the render already {render.status}", code="already_finished")
+    session.execute(
+        update(Render)
+        .where(Render.id == render.id, Render.status.in_(("queued", "running")))
+        .values(cancel_requested=True)
+    )
+    result = session.execute(
+        update(Render)
+        .where(Render.id == render.id, Render.status == "queued")
+        .values(status="cancelled", finished_at=utcnow())
+    )
+    session.commit()
+    session.refresh(render)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def public(services: Services, render: Render, base: str | None = None) -> schemas.RenderPublic:
+    done = render.status == "succeeded" and render.output_key is not None
+    url = None
+    if done and render.output_key:
+        presigned = services.storage.presign_get(
+            render.output_key, services.settings.presign_seconds, filename=f"reelforge-{render.id}.mp4"
+        )
+        url = services.absolute(presigned, base)
+    error = (
+        schemas.RenderFailure(code=render.error_code, message=render.error_message or render.error_code)
+        if render.error_code
+        else None
+    )
+    return schemas.RenderPublic(
+        id=render.id,
+        status=render.status,
+        progress=1.0 if render.status == "succeeded" else min(max(render.progress, 0.0), 1.0),
+        error=error,
+        credits=[schemas.Credit.model_validate(c) for c in render.credits or []],
+        warnings=[str(w) for w in render.warnings or []],
+        output_url=url,
+        duration=render.output_duration if done else None,
+        size=render.output_size if done else None,
+        attempts=render.attempts,
+        created_at=render.created_at,
+        finished_at=render.finished_at,
+    )
+
+
+def list_renders(session: Session, user: User, limit: int, offset: int) -> list[Render]:
+    query = select(Render).where(Render.owner_id == user.id).order_by(Render.created_at.desc(), Render.id)
+    return list(session.scalars(query.limit(limit).offset(offset)))

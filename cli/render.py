@@ -1,0 +1,70 @@
+"""``reelforge render SPEC -o OUT`` and ``reelforge probe FILE``: the engine on local files."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import DebugFlag, JsonFlag, Progress, fail, load_json
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def render(
+        spec: Annotated[Path, typer.Argument(help="The edit spec (JSON).")],
+        output: Annotated[Path, typer.Option("-o", "--output", help="The MP4 to write.")],
+        draft: Annotated[bool, typer.Option("--draft", help="Fast 720p preview.")] = False,
+        as_json: JsonFlag = False,
+        debug: DebugFlag = False,
+    ) -> None:
+        """Render an edit spec to a vertical MP4."""
+        from editor.render import local_resolver
+        from editor.render import render as run_render
+        from editor.resolve import parse_spec
+
+        try:
+            edit = parse_spec(load_json(spec))
+            with Progress(enabled=not as_json and sys.stderr.isatty()) as progress:
+                result = run_render(
+                    edit,
+                    output,
+                    resolve=local_resolver(spec.resolve().parent),
+                    draft=draft,
+                    on_progress=progress,
+                    asset_root=spec.resolve().parent,
+                )
+        except (Exception, KeyboardInterrupt) as exc:
+            fail(exc, debug)
+        if as_json:
+            typer.echo(json.dumps(result.to_json()))
+        else:
+            typer.echo(
+                f"wrote {result.output} ({result.duration:.2f} s, {result.width}x{result.height}) "
+                f"in {result.render_seconds:.1f} s"
+            )
+        for warning in result.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+
+    @app.command()
+    def probe(
+        file: Annotated[Path, typer.Argument(help="A video, audio or image file.")],
+        as_json: JsonFlag = False,
+        debug: DebugFlag = False,
+    ) -> None:
+        """Show what ReelForge sees in a media file (after the safety checks)."""
+        from editor.probe import probe as run_probe
+
+        try:
+            info = run_probe(file)
+        except Exception as exc:
+            fail(exc, debug)
+        facts = {k: v for k, v in info.to_json().items() if k != "path"}
+        if as_json:
+            typer.echo(json.dumps(facts))
+        else:
+            for key, value in facts.items():
+                typer.echo(f"{key:12} {value}")

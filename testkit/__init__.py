@@ -1,0 +1,1 @@
+"""Media made in code for the tests and the benchmarks (not shipped): music with known beats, faces."""
