@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from api.core.db import as_utc
+from editor.spec import SoundOps
 
 MediaKind = Literal["video", "image", "audio"]
 MediaStatus = Literal["pending", "processing", "ready", "rejected"]
@@ -117,14 +118,13 @@ class SoundCreate(Input):
     published: bool = False
 
 
-class RemixOps(Input):
-    start: float = Field(default=0.0, ge=0.0, description="seconds into the parent sound")
+class RemixOps(SoundOps):
+    """The spec's sound operations (``editor.spec.SoundOps``: one declaration of their ranges), plus
+    where the new sound ends."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
     end: float | None = Field(default=None, gt=0.0, description="default: the parent's end")
-    tempo: float = Field(default=1.0, ge=0.5, le=2.0, description="speed, pitch preserved")
-    pitch: float = Field(default=0.0, ge=-12.0, le=12.0, description="semitones, tempo preserved")
-    fade_in: float = Field(default=0.0, ge=0.0, le=10.0)
-    fade_out: float = Field(default=0.0, ge=0.0, le=10.0)
-    volume: float = Field(default=1.0, ge=0.0, le=4.0)
 
 
 class SoundRemixCreate(Input):
@@ -254,6 +254,11 @@ class RenderPublic(Output):
     attempts: int
     created_at: UTCDateTime
     finished_at: UTCDateTime | None = None
+    engine_version: str | None = Field(default=None, description="the engine the spec was resolved for")
+    spec: dict[str, Any] | None = Field(
+        default=None,
+        description="GET of one render: the spec resolved at submit (presets merged), which is what renders",
+    )
 
 
 class RenderList(Output):

@@ -99,6 +99,7 @@ class Credit:
     title: str
     role: Literal["original", "sound", "remix_of"]
     text: str
+    license: str = License.ORIGINAL.value  # the credited sound's own license
 
 
 def _clean(title: str) -> str:
@@ -107,14 +108,14 @@ def _clean(title: str) -> str:
 
 
 def _credit(sound: Sound, *, is_used: bool) -> Credit:
-    title = _clean(sound.title)
+    title, owner, licensed = _clean(sound.title), sound.owner, sound.license.value
     if is_used and not sound.parents and sound.origin == "video":
-        return Credit(sound.id, sound.owner, title, "original", f"Original sound - @{sound.owner}")
+        return Credit(sound.id, owner, title, "original", f"Original sound - @{owner}", licensed)
     if is_used:
-        return Credit(sound.id, sound.owner, title, "sound", f"'{title}' by @{sound.owner}")
+        return Credit(sound.id, owner, title, "sound", f"'{title}' by @{owner}", licensed)
     if sound.origin == "video":
-        return Credit(sound.id, sound.owner, title, "remix_of", f"Remix of original sound by @{sound.owner}")
-    return Credit(sound.id, sound.owner, title, "remix_of", f"Remix of '{title}' by @{sound.owner}")
+        return Credit(sound.id, owner, title, "remix_of", f"Remix of original sound by @{owner}", licensed)
+    return Credit(sound.id, owner, title, "remix_of", f"Remix of '{title}' by @{owner}", licensed)
 
 
 def credits_for(sound_id: str, graph: SoundGraph) -> tuple[Credit, ...]:
@@ -187,14 +188,28 @@ def check_remix(new: Sound, graph: SoundGraph) -> UseDecision:
     return UseDecision(True, "ok", "allowed")
 
 
+def credit_record(credit: Credit) -> dict[str, str]:
+    """The machine-readable form of one credit, as the MP4 tag and a render's result carry it."""
+    return {"sound_id": credit.sound_id, "owner": credit.owner, "title": credit.title, "role": credit.role}
+
+
 def credits_metadata(credits: Iterable[Credit]) -> dict[str, str]:
     """MP4 metadata: a human ``comment`` and a machine-readable ``reelforge_credits`` JSON string."""
     items = list(credits)
     return {
         "comment": " | ".join(c.text for c in items),
         "reelforge_credits": json.dumps(
-            [{"sound_id": c.sound_id, "owner": c.owner, "title": c.title, "role": c.role} for c in items],
-            ensure_ascii=False,
-            separators=(",", ":"),
+            [credit_record(c) for c in items], ensure_ascii=False, separators=(",", ":")
         ),
     }
+
+
+def records_in_metadata(tags: Mapping[str, str]) -> tuple[dict[str, str], ...]:
+    """The credit records ``credits_metadata`` wrote into a file's tags (none when absent or broken)."""
+    try:
+        data = json.loads(tags.get("reelforge_credits", "[]"))
+    except json.JSONDecodeError:
+        return ()
+    if not isinstance(data, list):
+        return ()
+    return tuple({k: str(v) for k, v in item.items()} for item in data if isinstance(item, dict))

@@ -13,6 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 MIN_LUFS, MAX_LUFS = -40.0, -5.0
+# Ducking's ranges: the spec's model takes its bounds from here.
+AMOUNT_DB = (1.0, 40.0)
+ATTACK = (0.001, 2.0)  # seconds
+RELEASE = (0.01, 5.0)  # seconds
 
 
 @dataclass(frozen=True)
@@ -25,10 +29,13 @@ class Ducking:
     voice_threshold_db: float = -35.0  # level (dBFS) above which the voice counts as active
 
     def __post_init__(self) -> None:
-        if not 1.0 <= self.amount_db <= 40.0:
-            raise ValueError("ducking amount_db must be within 1..40")
-        if not (0.001 <= self.attack <= 2.0 and 0.01 <= self.release <= 9.0):
-            raise ValueError("ducking attack must be within 0.001..2 s and release within 0.01..9 s")
+        if not AMOUNT_DB[0] <= self.amount_db <= AMOUNT_DB[1]:
+            raise ValueError(f"ducking amount_db must be within {AMOUNT_DB[0]:g}..{AMOUNT_DB[1]:g}")
+        if not (ATTACK[0] <= self.attack <= ATTACK[1] and RELEASE[0] <= self.release <= RELEASE[1]):
+            raise ValueError(
+                f"ducking attack must be within {ATTACK[0]:g}..{ATTACK[1]:g} s "
+                f"and release within {RELEASE[0]:g}..{RELEASE[1]:g} s"
+            )
         if not -60.0 <= self.voice_threshold_db <= -10.0:
             raise ValueError("voice_threshold_db must be within -60..-10")
 

@@ -12,9 +12,32 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
-MIN_TEMPO, MAX_TEMPO = 0.5, 2.0
+# The ranges of every remix operation: the spec's and the API's models take their bounds from here.
+MIN_TEMPO, MAX_TEMPO = 0.5, 2.0  # atempo's single-stage range; rubberband is as good there
 MAX_SEMITONES = 12.0
+MAX_VOLUME = 4.0
+MAX_FADE = 10.0  # seconds
+
+
+class RemixParams(Protocol):
+    """What the chain reads: the spec's ``audio.sound`` is one, ``SoundRemix`` another."""
+
+    @property
+    def start(self) -> float: ...
+    @property
+    def volume(self) -> float: ...
+    @property
+    def tempo(self) -> float: ...
+    @property
+    def pitch(self) -> float: ...
+    @property
+    def fade_in(self) -> float: ...
+    @property
+    def fade_out(self) -> float: ...
+    @property
+    def loop(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -32,10 +55,11 @@ class SoundRemix:
     def __post_init__(self) -> None:
         checks = (
             (self.start >= 0, "start must be >= 0"),
-            (0 <= self.volume <= 4, "volume must be within 0..4"),
+            (0 <= self.volume <= MAX_VOLUME, f"volume must be within 0..{MAX_VOLUME:g}"),
             (MIN_TEMPO <= self.tempo <= MAX_TEMPO, f"tempo must be within {MIN_TEMPO}..{MAX_TEMPO}"),
             (abs(self.pitch) <= MAX_SEMITONES, f"pitch must be within +-{MAX_SEMITONES:g} semitones"),
-            (self.fade_in >= 0 and self.fade_out >= 0, "fades must be >= 0"),
+            (max(self.fade_in, self.fade_out) <= MAX_FADE, f"fades must be within 0..{MAX_FADE:g} s"),
+            (min(self.fade_in, self.fade_out) >= 0, f"fades must be within 0..{MAX_FADE:g} s"),
         )
         for ok, message in checks:
             if not ok or any(math.isnan(v) for v in (self.start, self.volume, self.tempo, self.pitch)):
@@ -52,7 +76,7 @@ def _n(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".") or "0"
 
 
-def remix_chain(params: SoundRemix, video_duration: float, *, source_duration: float | None = None) -> str:
+def remix_chain(params: RemixParams, video_duration: float, *, source_duration: float | None = None) -> str:
     """The chain applied to the sound after its input options (see ``plan_sound``).
 
     ``source_duration`` (seconds, optional) lets a non-looping sound fade out where it really
@@ -87,7 +111,7 @@ def remix_chain(params: SoundRemix, video_duration: float, *, source_duration: f
 
 
 def plan_sound(
-    params: SoundRemix, video_duration: float, *, source_duration: float | None = None
+    params: RemixParams, video_duration: float, *, source_duration: float | None = None
 ) -> SoundPlan:
     """Input options plus chain: ``-ss`` seeks a plain sound, ``-stream_loop -1`` loops one."""
     if params.loop:

@@ -20,12 +20,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Beat-accurate tempo (no octave errors), beats, downbeats, onsets, EBU R128 loudness."""
         from cli.common import fail
-        from editor.audio_decode import analyze_file
+        from editor.audio_decode import sound_analysis
         from editor.probe import probe
 
         try:
             probe(file)  # the safety checks and limits every input goes through
-            analysis = analyze_file(file)
+            analysis = sound_analysis(file)
         except Exception as exc:
             fail(exc, debug)
         data = analysis.to_json()

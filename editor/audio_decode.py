@@ -1,4 +1,7 @@
-"""Decoding audio with ffmpeg into numpy, and analysing a file (the IO side of ``audio``).
+"""Decoding audio with ffmpeg into numpy, and a sound file's analysis (the IO side of ``audio``).
+
+``sound_analysis`` is the one way anything gets a sound's tempo, beats and loudness: the render
+(``sync``), templates, the CLI and the API all call it, and it caches by the file's content.
 
 ``decode_audio`` pipes float32 PCM from ffmpeg (the input opened with the allow-lists of
 ``editor.ffmpeg.input_args``). Multichannel output comes as a WAV stream so the channel count is
@@ -12,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from audio.analysis import MAX_CHANNELS, SoundAnalysis, analyze
+from audio.analysis import MAX_CHANNELS, AnalysisCache, SoundAnalysis, analysis_key, analyze
 from editor import ffmpeg
 from editor.errors import MediaError, RenderError
+from editor.home import cache_dir, file_sha256
 
 _NO_AUDIO_HINTS = ("does not contain any stream", "Output file does not contain", "matches no streams")
 
@@ -75,8 +79,22 @@ def decode_audio(
     return samples, sr
 
 
+def sound_analysis(path: Path, *, max_seconds: float = 900, cache: bool = True) -> SoundAnalysis:
+    """The analysis of the sound in ``path``, computed once per content (sha256 of the file) and
+    kept under the data home's ``cache/sounds``."""
+    store = AnalysisCache(cache_dir("sounds"))
+    key = analysis_key(file_sha256(path))
+    found = store.get(key) if cache else None
+    if found is not None:
+        return found
+    result = analyze_file(path, max_seconds=max_seconds)
+    if cache:
+        store.put(key, result)
+    return result
+
+
 def analyze_file(path: Path, *, max_seconds: float = 900) -> SoundAnalysis:
-    """Decode ``path`` at 48 kHz with its channels (loudness needs them) and analyse it."""
+    """Decode ``path`` at 48 kHz with its channels (loudness needs them) and analyse it, uncached."""
     samples, sr = decode_audio(path, sr=48000, mono=False, max_seconds=max_seconds)
     try:
         return analyze(samples, sr, max_seconds=max_seconds)

@@ -35,12 +35,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from editor.effects import AnyEffect
 from editor.effects.color import Lut
 from editor.errors import SpecError
-from editor.face.effects import FaceEffect, StickerEffect, validate_face_effects
+from editor.face.effects import FaceEffect, StickerEffect, validate_face_effect
 from editor.names import unknown_name
-from editor.spec import Clip, EditSpec, Output, PresetId, Transition, _problem
+from editor.spec import Clip, EditSpec, Output, PresetId, Transition, validation_problem
+from editor.walk import nodes
 
 PRESET_DIR = Path(__file__).resolve().parents[1] / "presets"
-LUT_DIR = PRESET_DIR / "luts"
 Category = Literal["look", "face", "transition_pack", "template"]
 CATEGORIES: tuple[Category, ...] = ("look", "face", "transition_pack", "template")
 FOLDERS: dict[Category, str] = {
@@ -245,7 +245,9 @@ def parse_preset(data: Any, *, source: str = "") -> AnyPreset:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            where, reason = _problem({**err, "loc": tuple(err["loc"])[2:] if len(err["loc"]) > 1 else ()})
+            where, reason = validation_problem(
+                {**err, "loc": tuple(err["loc"])[2:] if len(err["loc"]) > 1 else ()}
+            )
             if err["type"] == "union_tag_invalid" and len(err["loc"]) == 1:
                 where, reason = "category", unknown_name("category", err["ctx"]["tag"], CATEGORIES)
             problems.append((f"{source}:{where}" if source else where, reason))
@@ -255,31 +257,16 @@ def parse_preset(data: Any, *, source: str = "") -> AnyPreset:
 
 
 def _check_resources(preset: AnyPreset, source: str) -> None:
-    """What the models cannot check: LUTs exist, sticker assets are built in."""
+    """What the models cannot check: LUTs are bundled, sticker assets are built in."""
     prefix = f"{source}:" if source else ""
-    groups: list[tuple[str, Sequence[Any]]] = []
-    face: list[tuple[str, Sequence[Any]]] = []
-    if isinstance(preset, LookPreset):
-        groups.append(("effects", preset.effects))
-    elif isinstance(preset, FacePreset):
-        face.append(("face_effects", preset.face_effects))
-    elif isinstance(preset, Template):
-        for i, slot in enumerate(preset.slots):
-            groups.append((f"slots[{i}].effects", slot.effects))
-            face.append((f"slots[{i}].face_effects", slot.face_effects))
-    for where, effects in groups:
-        for j, effect in enumerate(effects):
-            if isinstance(effect, Lut) and not effect.name.endswith(".cube"):
-                bundled = sorted(p.stem for p in LUT_DIR.glob("*.cube"))
-                if effect.name not in bundled:
-                    raise SpecError.at(
-                        f"{prefix}{where}[{j}].name", unknown_name("LUT", effect.name, bundled)
-                    )
-    for where, effects in face:
-        try:
-            validate_face_effects(effects, field=where, asset_root=None)
-        except SpecError as exc:
-            raise SpecError([(f"{prefix}{f}", r) for f, r in exc.problems]) from None
+    try:
+        for field, node in nodes(preset):
+            if isinstance(node, Lut):
+                node.locate(f"{field}.name", resolve=None)
+            else:
+                validate_face_effect(node, field=field, asset_root=None)
+    except SpecError as exc:
+        raise SpecError([(f"{prefix}{f}", r) for f, r in exc.problems]) from None
 
 
 def load_presets(root: Path = PRESET_DIR) -> PresetLibrary:

@@ -6,33 +6,34 @@ which is renamed over it on success and removed on any failure.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from audio.analysis import SoundAnalysis
+from audio.attribution import Credit, credit_record, credits_metadata, records_in_metadata
 from editor import ffmpeg
-from editor.cache import cache_dir
+from editor.audio_decode import sound_analysis
 from editor.effects.color import Lut
-from editor.errors import MediaError, ReelForgeError, SpecError
-from editor.face.effects import validate_face_effects
-from editor.names import unknown_name
+from editor.errors import MediaError, SpecError
+from editor.face.effects import validate_face_effect
 from editor.plan.beatsync import beats_in_output, sync_to_beats
 from editor.plan.build import SourceHook, WorkFiles, plan_render
 from editor.plan.text import font_size, wrap
-from editor.plan.timeline import build_timeline
+from editor.plan.timeline import Timeline, build_timeline
 from editor.probe import Limits, MediaInfo, credit_tags, probe
 from editor.spec import EditSpec
+from editor.walk import nodes, sources
 
 ASSETS = Path(__file__).resolve().parent.parent / "presets"
 FONT = ASSETS / "fonts" / "DejaVuSans-Bold.ttf"
-LUT_DIR = ASSETS / "luts"
+MEDIA_KINDS = ("media", "sound")  # sources that are probed and read by ffmpeg
 
 Resolver = Callable[[str], Path]
 
@@ -75,59 +76,37 @@ def local_resolver(base: Path) -> Resolver:
 
 
 def probe_sources(spec: EditSpec, resolve: Resolver, limits: Limits) -> dict[str, MediaInfo]:
-    """Probe every distinct source once; errors name the first field that uses it."""
-    fields = [(f"clips[{i}].src", c.src) for i, c in enumerate(spec.clips)]
-    if spec.audio.sound is not None:
-        fields.append(("audio.sound.src", spec.audio.sound.src))
+    """Probe every distinct media source once; errors name the first field that uses it."""
     media: dict[str, MediaInfo] = {}
-    for field, src in fields:
-        if src in media:
+    for found in sources(spec):
+        if found.kind not in MEDIA_KINDS or found.value in media:
             continue
         try:
-            media[src] = probe(resolve(src), limits)
-        except ReelForgeError as exc:
-            raise type(exc)(f"{field}: {exc.message}") from exc
+            media[found.value] = probe(resolve(found.value), limits)
+        except MediaError as exc:
+            raise type(exc)(f"{found.field}: {exc.message}") from exc
     sound = spec.audio.sound
     if sound is not None and not media[sound.src].has_audio:
         raise SpecError.at("audio.sound.src", f"{media[sound.src].path.name} has no audio")
     return media
 
 
-def resolve_luts(spec: EditSpec, resolve: Resolver) -> dict[str, Path]:
-    """Bundled LUT names map to presets/luts; ``.cube`` paths resolve like media."""
+def check_assets(spec: EditSpec, resolve: Resolver, asset_root: Path | None) -> dict[str, Path]:
+    """What the models cannot check, before any work starts: face effects' assets and anchors, and
+    every LUT's file (returned by name for the plan)."""
     luts: dict[str, Path] = {}
-    groups = [("effects", spec.effects)] + [
-        (f"clips[{i}].effects", c.effects) for i, c in enumerate(spec.clips)
-    ]
-    for prefix, effects in groups:
-        for j, effect in enumerate(effects):
-            if not isinstance(effect, Lut):
-                continue
-            if effect.name.endswith(".cube"):
-                path = resolve(effect.name)
-                if not path.is_file():
-                    raise MediaError(f"{prefix}[{j}].name: LUT file {effect.name!r} not found")
-            else:
-                path = LUT_DIR / f"{effect.name}.cube"
-                if not path.is_file():
-                    bundled = [p.stem for p in LUT_DIR.glob("*.cube")]
-                    raise SpecError.at(f"{prefix}[{j}].name", unknown_name("LUT", effect.name, bundled))
-            luts[effect.name] = path
+    for field, node in nodes(spec):
+        if isinstance(node, Lut):
+            luts[node.name] = node.locate(f"{field}.name", resolve)
+        else:
+            validate_face_effect(node, field=field, asset_root=asset_root)
     return luts
-
-
-def check_face_effects(spec: EditSpec, asset_root: Path | None) -> None:
-    """Asset names, anchors and user sticker files are checked before any work starts."""
-    if spec.face_effects:
-        validate_face_effects(spec.face_effects, field="face_effects", asset_root=asset_root)
-    for i, clip in enumerate(spec.clips):
-        if clip.face_effects:
-            validate_face_effects(clip.face_effects, field=f"clips[{i}].face_effects", asset_root=asset_root)
 
 
 def prepare_face_hooks(
     spec: EditSpec,
     media: Mapping[str, MediaInfo],
+    timeline: Timeline,
     work_dir: Path,
     asset_root: Path | None,
     cache: Path | None,
@@ -139,7 +118,7 @@ def prepare_face_hooks(
         return hooks, warnings
     from editor.face import default_cache_dir, face_filters, prepare_faces
 
-    for timing in build_timeline(spec, media).clips:
+    for timing in timeline.clips:
         clip = spec.clips[timing.index]
         effects = (*spec.face_effects, *clip.face_effects)
         if not effects:
@@ -165,25 +144,33 @@ def prepare_face_hooks(
     return hooks, warnings
 
 
-def sound_beats(spec: EditSpec, media: Mapping[str, MediaInfo]) -> list[float]:
-    """Beats of the spec's sound in the video's time; the analysis is cached by content."""
-    from audio.analysis import AnalysisCache
-    from editor.audio_decode import decode_audio
+def synced(spec: EditSpec, media: Mapping[str, MediaInfo], analyses: Mapping[str, SoundAnalysis]) -> EditSpec:
+    """``spec`` with every cut moved onto a beat of its sound (``sync: beats``), else as it is.
 
+    The sound's analysis is the caller's (the API keeps it with the sound), else
+    ``sound_analysis``'s, cached by content.
+    """
     sound = spec.audio.sound
-    assert sound is not None  # the spec validator requires one for sync
+    if spec.sync != "beats" or sound is None:
+        return spec
     info = media[sound.src]
-    samples, sr = decode_audio(info.path, sr=22050, mono=True)
-    analysis = AnalysisCache(cache_dir("sounds")).get_or_analyze(samples, sr)
+    analysis = analyses.get(sound.src) or sound_analysis(info.path)
     longest = sum(c.duration if c.duration else info.duration for c in spec.clips) * 4 + 60
-    return beats_in_output(analysis.beats, sound, info.duration, until=longest)
+    beats = beats_in_output(analysis.beats, sound, info.duration, until=longest)
+    return sync_to_beats(spec, media, build_timeline(spec, media), beats)
 
 
-def sound_credits(spec: EditSpec, media: Mapping[str, MediaInfo]) -> dict[str, str]:
-    """Credits a sound file already carries (one ReelForge wrote) travel into the video."""
+def render_credits(
+    spec: EditSpec, media: Mapping[str, MediaInfo], credits: Sequence[Credit]
+) -> tuple[dict[str, str], tuple[dict[str, str], ...]]:
+    """The MP4 tags and the result's records of the credits: the caller's (derived from the
+    lineage), else those a sound file ReelForge exported carries."""
+    if credits:
+        return credits_metadata(credits), tuple(credit_record(c) for c in credits)
     if spec.audio.sound is None:
-        return {}
-    return credit_tags(media[spec.audio.sound.src].path)
+        return {}, ()
+    carried = credit_tags(media[spec.audio.sound.src].path)
+    return carried, records_in_metadata(carried)
 
 
 def write_texts(spec: EditSpec, work_dir: Path, width: int, height: int) -> tuple[Path, ...]:
@@ -205,23 +192,24 @@ def render(
     on_progress: Callable[[float], None] | None = None,
     cancel: threading.Event | None = None,
     timeout: float = 3600.0,
-    metadata: Mapping[str, str] | None = None,
+    credits: Sequence[Credit] = (),
+    analyses: Mapping[str, SoundAnalysis] | None = None,
     asset_root: Path | None = None,
     face_cache: Path | None = None,
     threads: int | None = None,
 ) -> RenderResult:
     """Render ``spec`` to ``output`` (MP4). Raises ``ReelForgeError``; never leaves a partial file.
 
-    ``asset_root`` is where user sticker PNGs named in face effects may live (none when unset);
-    ``face_cache`` keeps face analyses between renders (default under ``$REELFORGE_HOME``).
+    ``credits`` go into the MP4's tags and the result; ``analyses`` are sound analyses the caller
+    already holds, by ``src``; ``asset_root`` is where user sticker PNGs named in face effects may
+    live (none when unset); ``face_cache`` keeps face analyses (default: under the data home).
     """
     started = time.monotonic()
-    check_face_effects(spec, asset_root)
+    luts = check_assets(spec, resolve, asset_root)
     media = probe_sources(spec, resolve, limits)
-    luts = resolve_luts(spec, resolve)
-    if spec.sync == "beats":
-        spec = sync_to_beats(spec, media, sound_beats(spec, media))
-    metadata = {**sound_credits(spec, media), **(metadata or {})}
+    spec = synced(spec, media, analyses or {})
+    timeline = build_timeline(spec, media)  # the one timeline of this render
+    metadata, records = render_credits(spec, media, credits)
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = output.with_name(f".{output.stem}.{uuid.uuid4().hex[:8]}.partial.mp4")
@@ -229,12 +217,13 @@ def render(
         work_dir = Path(tmp)
         out = spec.output.draft() if draft else spec.output
         work = WorkFiles(write_texts(spec, work_dir, out.width, out.height), FONT, luts)
-        hooks, warnings = prepare_face_hooks(spec, media, work_dir, asset_root, face_cache)
+        hooks, warnings = prepare_face_hooks(spec, media, timeline, work_dir, asset_root, face_cache)
         plan = plan_render(
             spec,
             media,
             staging,
             work,
+            timeline=timeline,
             draft=draft,
             limits=limits,
             metadata=metadata,
@@ -257,5 +246,5 @@ def render(
         render_seconds=time.monotonic() - started,
         warnings=tuple(warnings),
         cuts=plan.timeline.cuts,
-        credits=tuple(json.loads(metadata.get("reelforge_credits", "[]"))),
+        credits=records,
     )

@@ -23,11 +23,13 @@ from pydantic import (
     model_validator,
 )
 
+from audio import mix, remix
 from editor.effects import EFFECTS, AnyEffect
 from editor.errors import SpecError
 from editor.face.effects import FACE_EFFECTS, FaceEffect
 from editor.names import unknown_name
 from editor.transitions import TRANSITIONS, check_name
+from editor.walk import source
 
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 PresetId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
@@ -69,7 +71,7 @@ class Transition(Model):
 
 
 class Clip(Model):
-    src: str = Field(..., min_length=1, max_length=1024)
+    src: str = source("media", ..., min_length=1, max_length=1024)
     in_: float = Field(0.0, alias="in", ge=0.0)
     out: float | None = Field(None, gt=0.0)
     duration: float | None = Field(None, gt=0.0, le=600.0, description="required for stills")
@@ -114,23 +116,32 @@ class TextOverlay(Model):
         return self
 
 
-class Sound(Model):
+class SoundOps(Model):
+    """Remix operations on a sound; the API's remix takes the same ones (bounds from ``audio``)."""
+
+    start: float = Field(0.0, ge=0.0, description="offset into the track, in seconds")
+    volume: float = Field(1.0, ge=0.0, le=remix.MAX_VOLUME)
+    tempo: float = Field(1.0, ge=remix.MIN_TEMPO, le=remix.MAX_TEMPO, description="speed, pitch preserved")
+    pitch: float = Field(
+        0.0, ge=-remix.MAX_SEMITONES, le=remix.MAX_SEMITONES, description="semitones, tempo preserved"
+    )
+    fade_in: float = Field(0.0, ge=0.0, le=remix.MAX_FADE)
+    fade_out: float = Field(0.0, ge=0.0, le=remix.MAX_FADE)
+
+
+class Sound(SoundOps):
     """A borrowed or uploaded sound, remixed on the fly: trim, tempo, pitch, fades, loop."""
 
-    src: str = Field(..., min_length=1, max_length=1024)
-    start: float = Field(0.0, ge=0.0, description="offset into the track")
-    volume: float = Field(1.0, ge=0.0, le=4.0)
-    tempo: float = Field(1.0, ge=0.5, le=2.0, description="speed, pitch preserved")
-    pitch: float = Field(0.0, ge=-12.0, le=12.0, description="semitones, tempo preserved")
-    fade_in: float = Field(0.0, ge=0.0, le=10.0)
-    fade_out: float = Field(0.0, ge=0.0, le=10.0)
+    src: str = source("sound", ..., min_length=1, max_length=1024)
     loop: bool = Field(False, description="repeat the sound to cover the whole video")
 
 
 class Ducking(Model):
-    amount_db: float = Field(12.0, ge=1.0, le=40.0, description="how far the sound dips under speech")
-    attack: float = Field(0.05, ge=0.001, le=2.0)
-    release: float = Field(0.4, ge=0.01, le=5.0)
+    amount_db: float = Field(
+        12.0, ge=mix.AMOUNT_DB[0], le=mix.AMOUNT_DB[1], description="the dip under speech"
+    )
+    attack: float = Field(0.05, ge=mix.ATTACK[0], le=mix.ATTACK[1])
+    release: float = Field(0.4, ge=mix.RELEASE[0], le=mix.RELEASE[1])
 
 
 class Audio(Model):
@@ -165,13 +176,6 @@ class EditSpec(Model):
             raise ValueError("sync: 'beats' needs a sound in audio.sound to take the beats from")
         return self
 
-    def sources(self) -> list[str]:
-        """Every media reference in the spec, in order (clips, then the sound)."""
-        srcs = [c.src for c in self.clips]
-        if self.audio.sound is not None:
-            srcs.append(self.audio.sound.src)
-        return srcs
-
 
 def validate_spec(data: Mapping[str, Any]) -> EditSpec:
     """Validate JSON data against the models; every problem is reported at once. Presets named in
@@ -184,14 +188,15 @@ def validate_spec(data: Mapping[str, Any]) -> EditSpec:
         errors = exc.errors()
         # A list with a bad item also fails its length check; the item's own error is the useful one.
         errors = [e for e in errors if not (e["type"] == "too_short" and _has_child(e["loc"], errors))]
-        raise SpecError([_problem(err) for err in errors]) from None
+        raise SpecError([validation_problem(err) for err in errors]) from None
 
 
 def _has_child(loc: tuple[Any, ...], errors: list[Any]) -> bool:
     return any(len(e["loc"]) > len(loc) and tuple(e["loc"][: len(loc)]) == tuple(loc) for e in errors)
 
 
-def _problem(err: Any) -> tuple[str, str]:
+def validation_problem(err: Any) -> tuple[str, str]:
+    """One pydantic error as ``(field, reason)``, in the spec's words, with "did you mean" for names."""
     tags = EFFECTS.keys() | FACE_EFFECTS.keys()
     loc = [p for p in err["loc"] if p not in tags and not str(p).startswith("function-")]
     field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
@@ -214,6 +219,7 @@ __all__ = [
     "EditSpec",
     "Output",
     "Sound",
+    "SoundOps",
     "TextOverlay",
     "Transition",
     "validate_spec",

@@ -90,13 +90,20 @@ def postgres_database(prefix: str) -> Iterator[str]:
 TINY = {"width": 270, "height": 480, "fps": 30, "preset": "ultrafast"}  # an output that renders in a blink
 
 
-def run_cli(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def cli_env(**extra: str) -> dict[str, str]:
+    """The environment of an operator's shell: no REELFORGE_* settings unless given."""
+    return {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **extra}
+
+
+def run_cli(
+    *args: str, cwd: Path, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``reelforge ARGS`` in a fresh process, as an operator would run it."""
     return subprocess.run(
         [sys.executable, "-m", "cli.main", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        env=cli_env(**(env or {})),
         timeout=timeout,
     )

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.conftest import TINY, run_cli, write_spec
+import httpx
+
+from testkit import face_media
+from tests.conftest import TINY, cli_env, run_cli, wait_for, write_spec
 
 
 def test_render_json_prints_the_summary(workdir: Path) -> None:
@@ -106,3 +112,66 @@ def test_sounds_analyze_prints_tempo_beats_and_loudness(workdir: Path) -> None:
     assert all(abs(b - round(b * 2) / 2) < 0.07 for b in data["beats"])
     bad = run_cli("sounds", "analyze", "d.mp4", cwd=workdir)  # a clip without sound
     assert bad.returncode == 3 and bad.stderr.startswith("error: ") and "audio" in bad.stderr
+
+
+def test_cli_and_server_share_one_data_home(workdir: Path, tmp_path: Path) -> None:
+    """With REELFORGE_HOME unset, renders (face and sound caches), sound analysis, users and the
+    server all use ./.reelforge of the folder they run in, and nothing lands in the user's home."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home)}
+    face_media.write_clip(
+        workdir / "face.mp4", face_media.static_face(180, 320), width=180, height=320, seconds=1.2
+    )
+    spec = write_spec(
+        workdir,
+        {
+            "output": TINY,
+            "sync": "beats",
+            "clips": [
+                {"src": "face.mp4", "out": 1.1, "transition": {"type": "fade", "duration": 0.2}},
+                {"src": "a.mp4", "out": 1.0},
+            ],
+            "face_effects": [{"type": "sticker", "asset": "sunglasses"}],
+            "audio": {"sound": {"src": "music.m4a"}},
+        },
+    )
+    rendered = run_cli("render", str(spec), "-o", str(workdir / "out.mp4"), cwd=workdir, env=env)
+    assert rendered.returncode == 0, rendered.stderr
+    analysed = run_cli("sounds", "analyze", "b.mov", "--json", cwd=workdir, env=env)
+    assert analysed.returncode == 0, analysed.stderr
+    created = run_cli("users", "create", "ann", "--json", cwd=workdir, env=env)
+    assert created.returncode == 0, created.stderr
+    data = workdir / ".reelforge"
+    assert any((data / "cache" / "faces").iterdir())
+    assert len(list((data / "cache" / "sounds").iterdir())) == 2  # the render's sound and b.mov's
+    assert (data / "reelforge.db").is_file()
+    assert not (home / ".reelforge").exists()
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", "0"],
+        cwd=workdir,
+        env=cli_env(**env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for("the server", lambda: _answers(f"{url}/healthz"), timeout=60)
+        token = json.loads(created.stdout)["token"]
+        mine = httpx.get(f"{url}/v1/renders", headers={"Authorization": f"Bearer {token}"})
+        assert mine.status_code == 200, "the server does not know the user the CLI created"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert sorted(p.name for p in workdir.glob("*/reelforge.db")) == ["reelforge.db"]
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from editor.home import data_home
 from editor.probe import Limits
 
 MB = 1 << 20
@@ -22,7 +23,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="REELFORGE_", extra="ignore")
 
-    home: Path = Field(default=Path(".reelforge"), description="data folder of the embedded default")
+    home: Path = Field(
+        default_factory=data_home, description="data folder (editor.home: one for CLI and API)"
+    )
     database_url: str | None = Field(default=None, description="sqlite:///... or postgresql+psycopg://...")
     storage_url: str | None = Field(default=None, description="file:///abs/path or s3://bucket/prefix")
     public_url: str | None = Field(default=None, description="base URL clients reach the API at")

@@ -129,7 +129,8 @@ class Render(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)  # resolved at submit: presets merged (0005)
+    engine_version: Mapped[str | None] = mapped_column(String(40))  # the engine it was resolved for
     draft: Mapped[bool] = mapped_column(Boolean, default=False)
     request_hash: Mapped[str] = mapped_column(String(64))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))

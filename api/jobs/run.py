@@ -15,16 +15,15 @@ out the render ends ``failed`` with ``storage_unavailable``.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,12 +34,15 @@ from api.core.context import Services
 from api.core.db import as_utc
 from api.core.models import TERMINAL, Render, Sound, SoundUse
 from api.jobs import leases
-from api.services import sounds as sound_service
+from api.services import lineage
 from api.services.access import resolve_sources, source_fields
+from audio.analysis import SoundAnalysis
+from audio.attribution import Credit
 from editor.errors import JobFailed, MediaError, ReelForgeError, RenderCancelled, StorageError
 from editor.probe import Limits
-from editor.resolve import parse_spec
+from editor.resolve import ENGINE_VERSION, parse_spec
 from editor.spec import EditSpec
+from editor.walk import Source, with_sources
 
 if TYPE_CHECKING:
     from editor.render import RenderResult
@@ -224,7 +226,13 @@ def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str,
         if resolved.problems:
             where, reason = resolved.problems[0]
             raise JobFailed(f"{where}: {reason}", code="source_unavailable")
-        credits = [c.model_dump() for c in sound_service.credits(session, list(resolved.sounds.values()))]
+        credits = lineage.credits(session, list(resolved.sounds.values()))
+        analyses = stored_analyses(resolved.sounds)
+        notes = (
+            []
+            if render.engine_version in (None, ENGINE_VERSION)
+            else [f"submitted for engine {render.engine_version}, rendered by {ENGINE_VERSION}"]
+        )
         owner_id, attempt, draft = render.owner_id, render.attempts, render.draft
         started = as_utc(render.started_at) if render.started_at else None
         waited = (started - as_utc(render.created_at)).total_seconds() if started else None
@@ -245,6 +253,7 @@ def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str,
                 paths,
                 draft,
                 credits,
+                analyses,
                 beat,
                 settings.render_timeout,
                 settings.limits(),
@@ -260,9 +269,14 @@ def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str,
         "wait_seconds": None if waited is None else round(waited, 3),
         "output_duration": result.duration,
         "output_size": size,
-        "credits": credits,
-        "warnings": list(result.warnings),
+        "credits": [asdict(c) for c in credits],
+        "warnings": [*notes, *result.warnings],
     }, list(resolved.sounds)
+
+
+def stored_analyses(sounds: dict[str, Sound]) -> dict[str, SoundAnalysis]:
+    """The analysis each sound got at upload, by its spec source: the render needs no second one."""
+    return {f"sound:{s.id}": SoundAnalysis.from_dict(s.analysis) for s in sounds.values() if s.analysis}
 
 
 def _render(
@@ -270,7 +284,8 @@ def _render(
     output: Path,
     paths: dict[str, Path],
     draft: bool,
-    credits: list[dict[str, Any]],
+    credits: list[Credit],
+    analyses: dict[str, SoundAnalysis],
     beat: _Beat,
     timeout: float,
     limits: Limits,
@@ -285,10 +300,6 @@ def _render(
     def progress(value: float) -> None:
         beat.progress = value
 
-    text = " | ".join(c.get("text") or f"'{c['title']}' by @{c['owner']}" for c in credits)
-    metadata = (
-        {"comment": text, "reelforge_credits": json.dumps(credits, separators=(",", ":"))} if credits else {}
-    )
     stickers = output.parent / "stickers"
     return render(
         local_stickers(spec, paths, stickers),
@@ -299,7 +310,8 @@ def _render(
         on_progress=progress,
         cancel=beat.cancel,
         timeout=timeout,
-        metadata=metadata,
+        credits=credits,
+        analyses=analyses,
         asset_root=stickers,
     )
 
@@ -307,23 +319,17 @@ def _render(
 def local_stickers(spec: EditSpec, paths: dict[str, Path], folder: Path) -> EditSpec:
     """The spec with each ``media:<id>`` sticker pointing at its downloaded PNG inside ``folder``
     (the only folder the face effects may read user stickers from)."""
-    from editor.face.effects import StickerEffect
-
     folder.mkdir(exist_ok=True)
 
-    def local(effects: tuple[Any, ...]) -> tuple[Any, ...]:
-        out = []
-        for effect in effects:
-            if isinstance(effect, StickerEffect) and effect.asset in paths:
-                name = f"{effect.asset.removeprefix('media:')}.png"
-                if not (folder / name).exists():
-                    shutil.copyfile(paths[effect.asset], folder / name)
-                effect = effect.model_copy(update={"asset": name})
-            out.append(effect)
-        return tuple(out)
+    def local(found: Source) -> str:
+        if found.kind != "sticker" or found.value not in paths:
+            return found.value
+        name = f"{found.value.removeprefix('media:')}.png"
+        if not (folder / name).exists():
+            shutil.copyfile(paths[found.value], folder / name)
+        return name
 
-    clips = tuple(c.model_copy(update={"face_effects": local(c.face_effects)}) for c in spec.clips)
-    return spec.model_copy(update={"face_effects": local(spec.face_effects), "clips": clips})
+    return with_sources(spec, local)
 
 
 def record_uses(session: Session, render_id: str, sound_ids: list[str]) -> None:

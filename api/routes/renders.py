@@ -60,7 +60,7 @@ def list_renders(
 def get_render(
     render_id: str, user: UserDep, services: ServicesDep, session: SessionDep, base: BaseUrlDep
 ) -> schemas.RenderPublic:
-    return service.public(services, service.owned_render(session, user, render_id), base)
+    return service.public(services, service.owned_render(session, user, render_id), base, with_spec=True)
 
 
 @router.post("/{render_id}/cancel", response_model=schemas.RenderPublic, responses=responses(404, 409))

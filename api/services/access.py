@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
 from api.core.models import Media, Sound, User
 from api.services.lineage import use_refusal
+from editor.effects.color import Lut
+from editor.errors import SpecError
 from editor.face.assets import BUILTIN
-from editor.face.effects import StickerEffect
 from editor.names import unknown_name
 from editor.spec import EditSpec
+from editor.walk import Source, sources
 
 _SRC = re.compile(r"^(media|sound):([0-9a-f]{32})$")
 
@@ -34,37 +37,30 @@ def reuse_refusal(session: Session, sound: Sound, user: User, *, commercial: boo
     return refusal[1] if refusal else None
 
 
-def source_fields(spec: EditSpec) -> list[tuple[str, str]]:
-    """Each ``src`` of the spec with the field it sits in, e.g. ``("clips[1].src", "media:...")``,
-    then every sticker that is not a built-in asset (it must be an image upload: ``media:<id>``)."""
-    fields = [f"clips[{i}].src" for i in range(len(spec.clips))]
-    if spec.audio.sound is not None:
-        fields.append("audio.sound.src")
-    sources = spec.sources()
-    if len(fields) != len(sources):  # the spec grew new kinds of sources: name them by position
-        fields = [f"sources[{i}]" for i in range(len(sources))]
-    return [*zip(fields, sources, strict=True), *sticker_fields(spec)]
-
-
-def sticker_fields(spec: EditSpec) -> list[tuple[str, str]]:
-    groups = [("face_effects", spec.face_effects)]
-    groups += [(f"clips[{i}].face_effects", clip.face_effects) for i, clip in enumerate(spec.clips)]
-    return [
-        (f"{field}[{j}].asset", effect.asset)
-        for field, effects in groups
-        for j, effect in enumerate(effects)
-        if isinstance(effect, StickerEffect) and effect.asset not in BUILTIN
-    ]
+def source_fields(spec: EditSpec) -> list[Source]:
+    """Every file-like field of the spec (``editor.walk``): clips, the sound, stickers, LUTs..."""
+    return list(sources(spec))
 
 
 def resolve_sources(
-    session: Session, user_id: str, sources: list[tuple[str, str]], *, commercial: bool = False
+    session: Session, user_id: str, fields: Iterable[Source], *, commercial: bool = False
 ) -> Resolved:
+    """The storage key of every ``media:``/``sound:`` source, or what is wrong with each field.
+    Built-in stickers and bundled LUTs name no object; the API accepts no other files."""
     out = Resolved()
     user = session.get(User, user_id)
-    for where, src in sources:
+    for found in fields:
+        where, src = found.field, found.value
+        if found.kind == "lut":
+            try:
+                Lut(name=src).locate(where, resolve=None)
+            except SpecError as exc:
+                out.problems += exc.problems
+            continue
+        if found.kind == "sticker" and src in BUILTIN:
+            continue
         match = _SRC.match(src)
-        if not match and where.endswith(".asset"):
+        if not match and found.kind == "sticker":
             reason = unknown_name("asset", src, BUILTIN) + " (or an image upload: media:<id>)"
             out.problems.append((where, reason))
             continue
@@ -78,7 +74,7 @@ def resolve_sources(
                 out.problems.append((where, f"{src}: no such media"))
             elif media.status != "ready" or media.key is None:
                 out.problems.append((where, f"{src}: the media is {media.status}, not ready"))
-            elif where.endswith(".asset") and media.kind != "image":
+            elif found.kind == "sticker" and media.kind != "image":
                 out.problems.append((where, f"{src}: a sticker must be an image (a PNG with transparency)"))
             else:
                 out.keys[src] = media.key

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from api import schemas
 from api.core.models import Media, Sound, User
 from audio import attribution
 
@@ -62,28 +61,17 @@ def graph_for(session: Session, sounds: Iterable[Sound]) -> attribution.SoundGra
     return attribution.SoundGraph(nodes.values())
 
 
-def credits(session: Session, sounds: Iterable[Sound]) -> list[schemas.Credit]:
+def credits(session: Session, sounds: Iterable[Sound]) -> list[attribution.Credit]:
     """Everyone a render (or a sound) owes, derived from the lineage; each creator once."""
     rows = [canonical(session, s) for s in sounds]
     graph = graph_for(session, rows)
-    out: list[schemas.Credit] = []
+    out: list[attribution.Credit] = []
     owners: set[str] = set()
     for row in rows:
         for credit in attribution.credits_for(row.id, graph):
-            if credit.owner.lower() in owners:
-                continue
-            owners.add(credit.owner.lower())
-            node = graph.get(credit.sound_id)
-            out.append(
-                schemas.Credit(
-                    sound_id=credit.sound_id,
-                    title=credit.title,
-                    owner=credit.owner,
-                    license=node.license.value if node else "original",
-                    role=credit.role,
-                    text=credit.text,
-                )
-            )
+            if credit.owner.lower() not in owners:
+                owners.add(credit.owner.lower())
+                out.append(credit)
     return out
 
 

@@ -53,14 +53,7 @@ def remix(
             code="invalid_request",
             message="the remix must keep at least 0.5 s of the sound",
         )
-    params = SoundRemix(
-        start=ops.start,
-        volume=ops.volume,
-        tempo=ops.tempo,
-        pitch=ops.pitch,
-        fade_in=ops.fade_in,
-        fade_out=ops.fade_out,
-    )
+    params = SoundRemix(**ops.model_dump(exclude={"end"}))
     source_key, length = source.key, (end - ops.start) / ops.tempo
     session.rollback()  # nothing stays locked while ffmpeg works
     key = f"users/{user.id}/media/{uuid.uuid4().hex}.m4a"

@@ -16,7 +16,7 @@ from api.core.models import TERMINAL, Render, User, utcnow
 from api.jobs.webhooks import check_target
 from api.services.access import resolve_sources, source_fields
 from editor.errors import Conflict, Forbidden, NotFound, SpecError, Throttled
-from editor.resolve import parse_spec
+from editor.resolve import ENGINE_VERSION, parse_spec, resolved_data
 
 
 def owned_render(session: Session, user: User, render_id: str) -> Render:
@@ -41,7 +41,8 @@ def _replay(session: Session, user: User, key: str, digest: str) -> Render | Non
 def validate(services: Services, session: Session, user: User, body: schemas.RenderCreate) -> dict[str, Any]:
     """Every problem at once (422), then reuse permissions (403), then the queue quota (429).
 
-    Returns the edit spec to store: the request's, or the one a template request expands to.
+    Returns the resolved spec to store (``editor.resolve``: presets merged, every field explicit):
+    the request's, or the one a template request expands to. The job renders exactly that.
     """
     problems: list[tuple[str, str]] = []
     forbidden: list[tuple[str, str]] = []
@@ -52,7 +53,7 @@ def validate(services: Services, session: Session, user: User, body: schemas.Ren
         expanded = expand(session, user.id, body.template, body.clips, body.texts, body.sound)
         problems += expanded.problems
         forbidden = expanded.forbidden
-        spec_data = expanded.spec or {}
+        spec_data = resolved_data(parse_spec(expanded.spec)) if expanded.spec else {}
     else:
         try:
             spec = parse_spec(spec_data)
@@ -62,6 +63,7 @@ def validate(services: Services, session: Session, user: User, body: schemas.Ren
             resolved = resolve_sources(session, user.id, source_fields(spec), commercial=spec.commercial)
             problems += [(f"spec.{f}", r) for f, r in resolved.problems]
             forbidden = resolved.forbidden
+            spec_data = resolved_data(spec)
     if body.webhook_url is not None:
         try:
             check_target(body.webhook_url, services.settings.webhook_allow_private)
@@ -94,6 +96,7 @@ def submit(
     render = Render(
         owner_id=user.id,
         spec=spec_data,
+        engine_version=ENGINE_VERSION,
         draft=body.draft,
         request_hash=digest,
         idempotency_key=key,
@@ -130,7 +133,9 @@ def cancel(session: Session, render: Render) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def public(services: Services, render: Render, base: str | None = None) -> schemas.RenderPublic:
+def public(
+    services: Services, render: Render, base: str | None = None, *, with_spec: bool = False
+) -> schemas.RenderPublic:
     done = render.status == "succeeded" and render.output_key is not None
     url = None
     if done and render.output_key:
@@ -156,6 +161,8 @@ def public(services: Services, render: Render, base: str | None = None) -> schem
         attempts=render.attempts,
         created_at=render.created_at,
         finished_at=render.finished_at,
+        engine_version=render.engine_version,
+        spec=render.spec if with_spec else None,
     )
 
 

@@ -77,7 +77,7 @@ def create(services: Services, session: Session, user: User, body: schemas.Sound
 def analyze(services: Services, key: str) -> tuple[dict[str, Any], Fingerprint]:
     """Tempo, beats and loudness (``audio.analysis``) and the duplicate-detection fingerprint."""
     from audio.fingerprint import FP_SR, fingerprint
-    from editor.audio_decode import analyze_file, decode_audio
+    from editor.audio_decode import decode_audio, sound_analysis
 
     settings = services.settings
     settings.work_dir.mkdir(parents=True, exist_ok=True)
@@ -86,7 +86,7 @@ def analyze(services: Services, key: str) -> tuple[dict[str, Any], Fingerprint]:
         services.storage.local_copy(key, Path(tmp)) as path,
     ):
         try:
-            analysis = analyze_file(path, max_seconds=settings.max_media_seconds).to_json()
+            analysis = sound_analysis(path, max_seconds=settings.max_media_seconds).to_json()
             samples, sr = decode_audio(path, sr=FP_SR, mono=True, max_seconds=settings.max_media_seconds)
         except ReelForgeError as exc:
             reason = f"the sound could not be analysed: {exc.message}"
@@ -179,11 +179,6 @@ def lineage(session: Session, sound: Sound) -> list[Sound]:
     return chain
 
 
-def credits(session: Session, sounds: list[Sound]) -> list[schemas.Credit]:
-    """Derived credits (``audio.attribution`` through ``api.services.lineage``)."""
-    return lineage_credits(session, sounds)
-
-
 def public(session: Session, sound: Sound) -> schemas.SoundPublic:
     owner = session.get(User, sound.owner_id)
     media = session.get(Media, sound.media_id)
@@ -200,7 +195,7 @@ def public(session: Session, sound: Sound) -> schemas.SoundPublic:
         parent_id=sound.parent_id,
         original_id=sound.original_id,
         lineage=[s.id for s in lineage(session, sound)],
-        credits=credits(session, [sound]),
+        credits=[schemas.Credit.model_validate(c) for c in lineage_credits(session, [sound])],
         analysis=sound.analysis,
         created_at=sound.created_at,
     )

@@ -8,7 +8,7 @@ start (the "most active stretch" needs the media itself; it is a CLI feature).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from api.services.access import resolve_sources
 from editor.errors import SpecError
 from editor.presets import default_library
 from editor.template.plan import ClipFacts, plan_template
+from editor.walk import Source
 
 
 @dataclass
@@ -47,14 +48,14 @@ def expand(
         return out
     if sound is None:
         out.problems.append(("sound", "a template render needs a sound:<id> to cut on"))
-    fields = [(f"clips[{i}]", src) for i, src in enumerate(clips)]
+    fields = [Source(f"clips[{i}]", src, "media") for i, src in enumerate(clips)]
     if sound is not None:
-        fields.append(("sound", sound))
+        fields.append(Source("sound", sound, "sound"))
     resolved = resolve_sources(session, user_id, fields)
     out.problems += resolved.problems
     out.forbidden += resolved.forbidden
     facts: list[ClipFacts] = []
-    for where, src in fields[: len(clips)]:
+    for where, src, _ in (astuple(f) for f in fields[: len(clips)]):
         if not src.startswith("media:") or src not in resolved.keys:
             continue
         media = session.get(Media, src.removeprefix("media:"))

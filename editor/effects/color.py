@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
 from editor.effects.base import Effect, EffectContext, register
+from editor.effects.luts import LUT_DIR, bundled_luts
+from editor.errors import MediaError, SpecError
+from editor.names import unknown_name
 from editor.plan.graph import escape_value, num
+from editor.walk import source
 
 LUT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -73,7 +79,9 @@ class Sepia(Effect):
 class Lut(Effect):
     type: Literal["lut"] = "lut"
     summary: ClassVar[str] = "Apply a 3D LUT (.cube): a bundled one by name, or a file next to the spec."
-    name: str = Field(..., description="a bundled LUT (presets/luts) or a .cube path relative to the spec")
+    name: str = source(
+        "lut", ..., description="a bundled LUT (presets/luts) or a .cube path relative to the spec"
+    )
 
     @field_validator("name")
     @classmethod
@@ -82,6 +90,22 @@ class Lut(Effect):
             raise ValueError("must be a bundled LUT name or a path ending in .cube")
         return v
 
+    def locate(self, field: str, resolve: Callable[[str], Path] | None) -> Path:
+        """The .cube file this names: a bundled LUT, or (given ``resolve``) a file of the user's."""
+        if not self.name.endswith(".cube"):
+            path = LUT_DIR / f"{self.name}.cube"
+            if not path.is_file():
+                raise SpecError.at(field, unknown_name("LUT", self.name, bundled_luts()))
+            return path
+        if resolve is None:
+            raise SpecError.at(
+                field, "LUT files are not accepted here; use a bundled LUT: " + ", ".join(bundled_luts())
+            )
+        path = resolve(self.name)
+        if not path.is_file():
+            raise MediaError(f"{field}: LUT file {self.name!r} not found")
+        return path
+
     def filters(self, ctx: EffectContext) -> list[str]:
-        path = ctx.luts[self.name]  # resolved and checked before planning
+        path = ctx.luts[self.name]  # located before planning
         return [f"lut3d=file={escape_value(str(path))}:interp=tetrahedral"]

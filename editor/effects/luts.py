@@ -52,6 +52,11 @@ def cyberpunk_neon(rgb: Rgb) -> Rgb:
     return _contrast(_saturate(split, 1.35), 1.12)
 
 
+def bundled_luts() -> list[str]:
+    """The names of the LUTs that ship in ``presets/luts``."""
+    return sorted(p.stem for p in LUT_DIR.glob("*.cube"))
+
+
 LOOKS: dict[str, Callable[[Rgb], Rgb]] = {
     f.__name__: f for f in (teal_orange, warm_film, cool_fade, bleach_bypass, cyberpunk_neon)
 }

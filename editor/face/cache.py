@@ -7,7 +7,6 @@ analyse what is missing. Files are written atomically; an unreadable entry is tr
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import zipfile
@@ -16,22 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from editor.cache import cache_dir
 from editor.face.tracking import AnalysisParams, RawFrames
+from editor.home import cache_dir
 
 ANALYSIS_VERSION = 1
 
 
 def default_cache_dir() -> Path:
     return cache_dir("faces")
-
-
-def content_hash(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

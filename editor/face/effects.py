@@ -14,6 +14,7 @@ from editor.errors import SpecError
 from editor.face.assets import BUILTIN, USER_META, AssetMeta, load_user_png
 from editor.face.landmarks import ANCHORS
 from editor.names import unknown_name
+from editor.walk import source
 
 
 def _check_anchor(value: str) -> str:
@@ -39,7 +40,9 @@ class StickerEffect(_FaceEffectBase):
     """An image pinned to a face: scaled from the inter-ocular distance, rotated with the eye line."""
 
     type: Literal["sticker"] = "sticker"
-    asset: str = Field(min_length=1, max_length=255, description="a built-in asset name or a PNG path")
+    asset: str = source(
+        "sticker", min_length=1, max_length=255, description="a built-in asset name or a PNG path"
+    )
     anchor: AnchorName | None = Field(None, description="where on the face; default: the asset's own")
     scale: float = Field(1.0, gt=0.05, le=10.0)
     offset: tuple[Annotated[float, Field(ge=-10, le=10)], Annotated[float, Field(ge=-10, le=10)]] = Field(
@@ -125,17 +128,21 @@ def resolve_asset(asset: str, *, field: str, asset_root: Path | None) -> Resolve
     return ResolvedAsset(candidate.name, False, candidate, USER_META)
 
 
-def validate_face_effects(effects: Sequence[object], *, field: str, asset_root: Path | None) -> None:
-    """Check what the models cannot: asset names and files, anchors. Raise before rendering starts.
+def validate_face_effect(effect: object, *, field: str, asset_root: Path | None) -> None:
+    """Check what the model cannot (asset names and files, anchors) before rendering starts.
 
-    ``field`` is the spec path of the list, e.g. ``"clips[0].face_effects"``.
+    ``field`` is the effect's spec path, e.g. ``"clips[0].face_effects[1]"``.
     """
+    if not isinstance(effect, StickerEffect):
+        return
+    if effect.anchor is not None and effect.anchor not in ANCHORS:
+        raise SpecError.at(f"{field}.anchor", unknown_name("anchor", effect.anchor, ANCHORS))
+    resolved = resolve_asset(effect.asset, field=f"{field}.asset", asset_root=asset_root)
+    if resolved.path is not None:
+        load_user_png(resolved.path, label=f"{field}.asset")
+
+
+def validate_face_effects(effects: Sequence[object], *, field: str, asset_root: Path | None) -> None:
+    """``validate_face_effect`` on each of a list whose spec path is ``field``."""
     for i, effect in enumerate(effects):
-        where = f"{field}[{i}]"
-        if not isinstance(effect, StickerEffect):
-            continue
-        if effect.anchor is not None and effect.anchor not in ANCHORS:
-            raise SpecError.at(f"{where}.anchor", unknown_name("anchor", effect.anchor, ANCHORS))
-        resolved = resolve_asset(effect.asset, field=f"{where}.asset", asset_root=asset_root)
-        if resolved.path is not None:
-            load_user_png(resolved.path, label=f"{where}.asset")
+        validate_face_effect(effect, field=f"{field}[{i}]", asset_root=asset_root)

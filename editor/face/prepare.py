@@ -20,7 +20,7 @@ from PIL import Image
 from editor.errors import SpecError
 from editor.face import landmarks as lm
 from editor.face.assets import builtin_image, load_user_png
-from editor.face.cache import CacheEntry, Coverage, FaceCache, content_hash
+from editor.face.cache import CacheEntry, Coverage, FaceCache
 from editor.face.composite import FacePlan, Layer, MaskLayer, StickerFace, StickerLayer, add_layers
 from editor.face.effects import (
     BeautyEffect,
@@ -40,6 +40,7 @@ from editor.face.tracking import (
     last_index,
     mediapipe_factory,
 )
+from editor.home import file_sha256
 from editor.plan.graph import Graph, num
 from editor.probe import MediaInfo
 
@@ -173,7 +174,7 @@ def _analyse(
     params: AnalysisParams,
 ) -> tuple[list[tuple[float, np.ndarray]], AnalysisStats]:
     cache = FaceCache(cache_dir, params)
-    digest = content_hash(clip)
+    digest = file_sha256(clip)
     entry = cache.load(digest) or CacheEntry(RawFrames.empty(), Coverage())
     top = 0 if info.is_still else last_index(info, params.rate)
     first = max(0, math.floor(start * params.rate) - 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from audio.mix import Ducking as MixDucking
 from audio.mix import duck_graph, loudness_chain
-from audio.remix import SoundPlan, SoundRemix, plan_sound
+from audio.remix import SoundPlan, plan_sound
 from editor.plan.graph import Graph, num
 from editor.spec import Ducking, Sound
 
@@ -46,16 +46,7 @@ def clip_audio(g: Graph, stream: str | None, *, speed: float, duration: float, v
 
 def sound_input(sound: Sound, duration: float, source_duration: float) -> SoundPlan:
     """Input options and remix chain of the borrowed sound (trim, loop, tempo, pitch, fades)."""
-    remix = SoundRemix(
-        start=sound.start,
-        volume=sound.volume,
-        tempo=sound.tempo,
-        pitch=sound.pitch,
-        fade_in=sound.fade_in,
-        fade_out=sound.fade_out,
-        loop=sound.loop,
-    )
-    return plan_sound(remix, duration, source_duration=source_duration)
+    return plan_sound(sound, duration, source_duration=source_duration)
 
 
 def sound_track(g: Graph, stream: str, plan: SoundPlan) -> str:
@@ -76,7 +67,7 @@ def final_mix(
     mixed = voice
     if sound is not None and ducking is not None:
         mixed = g.label("duck")
-        params = MixDucking(amount_db=ducking.amount_db, attack=ducking.attack, release=ducking.release)
+        params = MixDucking(**ducking.model_dump())
         g.chains.append(duck_graph(sound, voice, mixed, params, duration))
     elif sound is not None:
         mixed = g.chain([voice, sound], ["amix=inputs=2:duration=first:normalize=0"], "mix")

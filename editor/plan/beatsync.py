@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 
-from editor.plan.timeline import build_timeline
+from editor.plan.timeline import Timeline
 from editor.probe import MediaInfo
 from editor.spec import Clip, EditSpec, Sound
 
@@ -34,9 +34,11 @@ def beats_in_output(
     return sorted(t for t in out if 0 <= t <= until)
 
 
-def sync_to_beats(spec: EditSpec, media: Mapping[str, MediaInfo], beats: Sequence[float]) -> EditSpec:
-    """A new spec whose clip lengths put every cut on the nearest reachable beat."""
-    timeline = build_timeline(spec, media)
+def sync_to_beats(
+    spec: EditSpec, media: Mapping[str, MediaInfo], timeline: Timeline, beats: Sequence[float]
+) -> EditSpec:
+    """A new spec whose clip lengths put every cut on the nearest reachable beat (``timeline`` is
+    the spec's own, before the move)."""
     clips = list(spec.clips)
     start = 0.0
     for i, timing in enumerate(timeline.clips[:-1]):

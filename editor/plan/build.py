@@ -53,15 +53,17 @@ def plan_render(
     target: Path,
     work: WorkFiles = WorkFiles(),
     *,
+    timeline: Timeline | None = None,
     draft: bool = False,
     limits: Limits = Limits(),
     metadata: Mapping[str, str] | None = None,
     source_hooks: Mapping[int, SourceHook] | None = None,
     threads: int | None = None,
 ) -> RenderPlan:
-    """``threads`` caps ffmpeg's threads (filters, encoder): for several renders side by side."""
+    """``timeline`` is the spec's (``build_timeline``; the render builds it once and shares it);
+    ``threads`` caps ffmpeg's threads (filters, encoder): for several renders side by side."""
     out = spec.output.draft() if draft else spec.output
-    timeline = build_timeline(spec, media)
+    timeline = timeline or build_timeline(spec, media)
     g = Graph()
     videos, audios = [], []
     for timing, clip in zip(timeline.clips, spec.clips, strict=True):

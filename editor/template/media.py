@@ -1,14 +1,13 @@
 """The IO side of templates: beat analysis (cached by content), clip facts and activity, rendering.
 
-``render_template`` loads the template (a bundled id or a JSON file), analyses the sound (cached
-under ``$REELFORGE_HOME/cache/analysis`` by the file's sha256), probes the clips, measures their
+``render_template`` loads the template (a bundled id or a JSON file), analyses the sound
+(``editor.audio_decode.sound_analysis``, cached by content), probes the clips, measures their
 activity when the template wants the most active stretch, plans (``editor.template.plan``) and
 renders with ``editor.render.render``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -18,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from audio.analysis import AnalysisCache, SoundAnalysis, analysis_key
 from editor import ffmpeg
+from editor.audio_decode import sound_analysis
 from editor.errors import MediaError, ReelForgeError, SpecError
+from editor.home import cache_dir as default_cache
 from editor.presets import PresetLibrary, Template, check_template_refs, default_library, parse_preset
 from editor.probe import Limits, probe
 from editor.template.plan import ACTIVITY_STEP, ClipFacts, TemplatePlan, plan_template
@@ -28,38 +28,11 @@ from editor.template.plan import ACTIVITY_STEP, ClipFacts, TemplatePlan, plan_te
 DEMO_BPM = 120.0
 
 
-def cache_root() -> Path:
-    home = os.environ.get("REELFORGE_HOME") or str(Path.home() / ".reelforge")
-    return Path(home) / "cache"
-
-
-def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def sound_analysis(path: Path, cache_dir: Path | None = None) -> SoundAnalysis:
-    """Beats, tempo... of ``path``, analysed once per content (sha256 of the file) and cached."""
-    from editor.audio_decode import analyze_file
-
-    cache = AnalysisCache(cache_dir or cache_root() / "analysis")
-    key = analysis_key(file_sha256(path))
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    result = analyze_file(path)
-    cache.put(key, result)
-    return result
-
-
 def demo_sound(cache_dir: Path | None = None) -> Path:
     """A 60 s, 120 BPM beat track made by code, for bundled templates rendered without a sound."""
     from editor.samples import make_music
 
-    path = (cache_dir or cache_root() / "sounds") / f"demo-{DEMO_BPM:g}bpm.m4a"
+    path = (cache_dir or default_cache("demo")) / f"demo-{DEMO_BPM:g}bpm.m4a"
     if not path.is_file():
         tmp = path.with_name(f".{path.stem}.{os.getpid()}.m4a")
         make_music(tmp, seconds=60, bpm=DEMO_BPM)

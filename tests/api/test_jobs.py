@@ -3,12 +3,17 @@ revocation between submit and run, idempotent submission, duplicate delivery."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
+import httpx
+import numpy as np
 import psycopg
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,8 +22,12 @@ from api.core import db
 from api.core.models import Render, User
 from api.jobs import leases
 from api.jobs.run import run_job
+from editor.effects.color import Grade
+from editor.presets import PRESET_DIR, load_presets
+from editor.resolve import ENGINE_VERSION, parse_spec
 from tests.api.conftest import Client, Media, Server
 from tests.conftest import service_missing
+from tests.media import frame_at
 
 OUTPUT = {"width": 320, "height": 568, "fps": 24}
 
@@ -187,3 +196,33 @@ def test_concurrent_claims_hand_a_job_to_one_worker(sessions: sessionmaker[Sessi
         )
     won = [c for per_worker in claimed for c in per_worker if c is not None]
     assert sorted(won) == sorted(ids)  # every job exactly once
+
+
+def test_a_render_renders_the_spec_resolved_at_submit(
+    idle: Server, users: tuple[Client, Client], media: Media, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Presets are merged at submit: editing a preset file before the job runs changes nothing."""
+    ann, _ = users
+    clip = f"media:{ann.upload(media.clip, 'video')['id']}"
+    spec = {**_spec(clip), "preset": "noir"}  # noir: black and white
+    render = ann.post("/v1/renders", json={"spec": spec, "draft": True}).json()
+
+    edited = tmp_path / "presets"
+    shutil.copytree(PRESET_DIR, edited)
+    noir = json.loads((edited / "looks" / "noir.json").read_text())
+    noir["effects"] = [{"type": "grade", "saturation": 3.0}]  # the same id, now a loud colour look
+    (edited / "looks" / "noir.json").write_text(json.dumps(noir))
+    monkeypatch.setattr("editor.presets.default_library", lambda: load_presets(edited))
+    assert parse_spec(spec).effects == (Grade(saturation=3.0),)  # a new submit would get the edit
+
+    run_job(idle.services, render["id"], "test-worker")
+    done = ann.get(f"/v1/renders/{render['id']}").json()
+    assert done["status"] == "succeeded", done
+    assert done["engine_version"] == ENGINE_VERSION
+    assert "preset" not in json.dumps(done["spec"]["effects"])
+    assert [e["type"] for e in done["spec"]["effects"]] == ["black_and_white", "grade", "grain", "vignette"]
+    output = tmp_path / "out.mp4"
+    output.write_bytes(httpx.get(done["output_url"]).raise_for_status().content)
+    frame = frame_at(output, 0.5).astype(int)
+    chroma = np.abs(frame - frame.mean(axis=2, keepdims=True)).mean()
+    assert chroma < 3, f"the output has colour ({chroma:.1f}): the edited preset was applied at run time"

@@ -11,6 +11,7 @@ from editor.effects.color import Grade
 from editor.errors import SpecError
 from editor.resolve import parse_spec
 from editor.transitions import TRANSITIONS
+from editor.walk import sources
 from tests.conftest import EXAMPLES
 
 CONTRACT = {
@@ -50,7 +51,7 @@ def test_the_documented_contract_parses_into_typed_models() -> None:
     assert isinstance(spec.clips[0].effects[0], Grade) and spec.clips[0].effects[0].saturation == 0.8
     assert spec.clips[1].transition is not None and spec.clips[1].transition.type == "slideleft"
     assert spec.audio.sound is not None and spec.audio.sound.volume == 0.5
-    assert spec.sources() == ["a.mp4", "b.mov", "photo.jpg", "music.m4a"]
+    assert [s.value for s in sources(spec)] == ["a.mp4", "b.mov", "photo.jpg", "music.m4a"]
 
 
 def test_defaults_are_a_vertical_1080p_30fps_video_at_minus_14_lufs() -> None:

@@ -10,9 +10,10 @@ import pytest
 from editor import samples
 from editor.face import BlurFaceEffect, LipTintEffect, PixelateFaceEffect, StickerEffect, face_filters
 from editor.face import landmarks as lm
-from editor.face.cache import FaceCache, content_hash
+from editor.face.cache import FaceCache
 from editor.face.smoothing import TrackingParams, build_tracks, segments
 from editor.face.tracking import AnalysisParams
+from editor.home import file_sha256
 from editor.plan.graph import Graph
 from tests.face.conftest import CountingFactory, green_centroids, render_frames
 
@@ -83,7 +84,7 @@ def test_face_entering_mid_clip_is_picked_up(clips, prepare) -> None:
 def test_smoothing_removes_jitter_on_a_static_face(clips, prepare, face_cache) -> None:
     clip = clips["static"]
     _prepared, info = prepare(clip, [BlurFaceEffect()])
-    entry = FaceCache(face_cache, AnalysisParams()).load(content_hash(clip))
+    entry = FaceCache(face_cache, AnalysisParams()).load(file_sha256(clip))
     assert entry is not None
     samples_ = [(i / 15.0, pts) for i, pts in entry.frames.faces_at()]
     tracks = build_tracks(samples_, info.width, info.height, TrackingParams())

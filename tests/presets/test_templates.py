@@ -12,12 +12,13 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from editor import ffmpeg
+from editor.audio_decode import sound_analysis
 from editor.errors import SpecError
 from editor.presets import Template, default_library, parse_preset
 from editor.probe import probe
 from editor.render import render
 from editor.samples import make_clip, make_music, make_photo
-from editor.template.media import LoadedTemplate, plan_files, sound_analysis
+from editor.template.media import LoadedTemplate, plan_files
 from editor.template.plan import ClipFacts, beat_grid, plan_template
 
 LIB = default_library()
