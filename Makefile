@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 EXAMPLES := $(wildcard examples/*.json)
 
-.PHONY: demo test lint bench install dev clean
+.PHONY: demo test test-fast lint bench install dev clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -17,6 +17,12 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+# librosa's numba kernels compile once (~50 s) into their on-disk cache; every later process (test
+# servers, Celery workers started in parallel) then loads them in seconds instead of compiling.
+$(VENV)/.warmed: $(VENV)/.installed
+	$(PY) -c "from audio.analysis import warm_up; print(f'sound analysis compiled in {warm_up():.0f} s')"
 	touch $@
 
 install: $(VENV)/.installed
@@ -34,8 +40,11 @@ demo: $(VENV)/.installed examples/media/.made
 	done
 	@echo "Rendered examples are in $$(pwd)/out/:"; ls -1 out/*.mp4
 
-test: $(VENV)/.installed-dev
-	$(PY) -m pytest -q
+test: $(VENV)/.installed-dev $(VENV)/.warmed  # everything, on every core
+	$(PY) -m pytest -q -n auto --dist loadgroup
+
+test-fast: $(VENV)/.installed-dev $(VENV)/.warmed  # everything but the cluster tests (tests/scale)
+	$(PY) -m pytest -q -n auto --dist loadgroup -m "not slow"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -20,6 +20,17 @@ from editor.samples import make_demo_media
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
+SLOW = ("scale",)  # folders whose tests run clusters of processes: marked slow, run one at a time
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``make test`` runs everything on every core (pytest-xdist); ``make test-fast`` skips the slow
+    end. Tests that start clusters share one xdist group, so they never compete with each other."""
+    for item in items:
+        folder = Path(str(item.fspath)).relative_to(ROOT / "tests").parts[0]
+        if folder in SLOW:
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.xdist_group(folder))
 
 
 @pytest.fixture(scope="session")
