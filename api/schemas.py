@@ -169,6 +169,11 @@ class SoundPublic(Output):
     lineage: list[str] = Field(default=[], description="ids from this sound's parent back to the root")
     credits: list[Credit] = []
     analysis: dict[str, Any] | None = None
+    preview_url: str | None = Field(
+        default=None,
+        description="presigned GET to listen to the sound; null for a sound taken from another user's "
+        "video (the link would hand out the video)",
+    )
     created_at: UTCDateTime
 
 
@@ -286,3 +291,23 @@ class PresetPublic(Output):
 
 class PresetList(Output):
     items: list[PresetPublic]
+
+
+# --- catalog -----------------------------------------------------------------------------------
+
+
+class CatalogItem(Output):
+    name: str = Field(..., examples=["vignette"])
+    description: str
+    parameters: dict[str, dict[str, Any]] = Field(
+        ..., description="per parameter: type, default, minimum/maximum, enum, nullable, description"
+    )
+
+
+class Catalog(Output):
+    transitions: list[CatalogItem]
+    effects: list[CatalogItem]
+    face_effects: list[CatalogItem]
+    stickers: list[str] = Field(..., description="built-in sticker assets (or an image upload: media:<id>)")
+    anchors: list[str]
+    spec_schema: dict[str, Any] = Field(..., description="the JSON Schema of an edit spec v1")

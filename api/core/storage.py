@@ -116,6 +116,10 @@ class Storage(Protocol):
 
     def abort_multipart(self, key: str, upload_id: str) -> None: ...
 
+    def client_origins(self) -> list[str]:
+        """The origins (scheme://host:port) browsers reach for presigned GETs and uploads, other
+        than the API's own: what a web page's Content-Security-Policy must allow."""
+
 
 def make_storage(settings: Settings) -> Storage:
     url = urlparse(settings.storage)
@@ -206,6 +210,9 @@ class LocalStorage:
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         return None
+
+    def client_origins(self) -> list[str]:
+        return []  # presigned GETs and uploads are routes of the API itself
 
     def presign_get(self, key: str, expires: int, filename: str | None = None) -> str:
         """A path on this API (``/v1/files/...``); the route layer makes it absolute."""
@@ -346,6 +353,17 @@ class S3Storage:
                 Bucket=self.bucket, Key=self._k(key), UploadId=upload_id
             ),
         )
+
+    def client_origins(self) -> list[str]:
+        """Read from URLs signed here (no request is made), so they follow the endpoint, the
+        addressing style and the region exactly as the URLs handed to clients do."""
+        probe = self._k("origin-probe")
+        with self._translate("presign a probe"):
+            urls = [
+                self.signer.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": probe}),
+                self.signer.generate_presigned_post(self.bucket, probe)["url"],
+            ]
+        return sorted({f"{u.scheme}://{u.netloc}" for u in map(urlparse, urls)})
 
     def _unprefix(self, key: str) -> str:
         return key[len(self.prefix) + 1 :] if self.prefix else key

@@ -179,7 +179,17 @@ def lineage(session: Session, sound: Sound) -> list[Sound]:
     return chain
 
 
-def public(session: Session, sound: Sound) -> schemas.SoundPublic:
+def preview_url(services: Services, media: Media | None, viewer: User, base: str) -> str | None:
+    """A presigned GET to listen to a sound: its audio file. A sound taken from a video's own audio
+    gets one only for the video's owner, since the link would hand out the video itself."""
+    if media is None or media.key is None or (media.kind != "audio" and media.owner_id != viewer.id):
+        return None
+    return services.absolute(services.storage.presign_get(media.key, services.settings.presign_seconds), base)
+
+
+def public(
+    services: Services, session: Session, sound: Sound, viewer: User, base: str
+) -> schemas.SoundPublic:
     owner = session.get(User, sound.owner_id)
     media = session.get(Media, sound.media_id)
     return schemas.SoundPublic(
@@ -197,6 +207,7 @@ def public(session: Session, sound: Sound) -> schemas.SoundPublic:
         lineage=[s.id for s in lineage(session, sound)],
         credits=[schemas.Credit.model_validate(c) for c in lineage_credits(session, [sound])],
         analysis=sound.analysis,
+        preview_url=preview_url(services, media, viewer, base),
         created_at=sound.created_at,
     )
 
@@ -204,6 +215,21 @@ def public(session: Session, sound: Sound) -> schemas.SoundPublic:
 def list_sounds(session: Session, user: User, limit: int, offset: int) -> list[Sound]:
     query = select(Sound).where(Sound.owner_id == user.id).order_by(Sound.created_at.desc(), Sound.id)
     return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def search(session: Session, user: User, text: str, limit: int) -> list[Sound]:
+    """Published sounds, and the caller's own, whose title or owner's name contains ``text``
+    (case-insensitive), newest first. Sounds that may not be reused are listed too, marked so by
+    ``allow_reuse``: people look a sound up before they know whether they may borrow it."""
+    matches = Sound.title.icontains(text, autoescape=True) | User.name.icontains(text, autoescape=True)
+    query = (
+        select(Sound)
+        .join(User, User.id == Sound.owner_id)
+        .where(matches, Sound.published | (Sound.owner_id == user.id))
+        .order_by(Sound.created_at.desc(), Sound.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
 
 
 def trending(session: Session, user: User, limit: int) -> list[tuple[Sound, float]]:
