@@ -15,12 +15,12 @@ export function moveClip(from, to) {
   changed(true);
 }
 
-/** Pointer dragging (mouse and touch alike): the item follows the pointer between its siblings. */
+/** Pointer dragging (mouse and touch alike): the item follows the pointer between its siblings.
+ * Moves are followed on the window: moving the item in the DOM would drop a pointer capture. */
 function dragHandle(handle, li, index) {
   handle.addEventListener('pointerdown', (down) => {
     if (down.button !== 0) return;
     down.preventDefault();
-    handle.setPointerCapture(down.pointerId);
     const list = li.parentElement;
     li.classList.add('dragging');
     let target = index;
@@ -28,16 +28,19 @@ function dragHandle(handle, li, index) {
       const others = [...list.children].filter((x) => x !== li);
       const after = others.findIndex((x) => event.clientY < x.getBoundingClientRect().top + x.offsetHeight / 2);
       target = after === -1 ? others.length : after;
-      list.insertBefore(li, others[target] || null);
+      if (list.children[target] !== li) list.insertBefore(li, others[target] || null);
     };
     const up = () => {
-      handle.removeEventListener('pointermove', move);
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+      window.removeEventListener('pointercancel', up);
       li.classList.remove('dragging');
       moveClip(index, target);
+      document.querySelector(`[data-focus="handle-${CSS.escape(li.dataset.key)}"]`)?.focus();
     };
-    handle.addEventListener('pointermove', move);
-    handle.addEventListener('pointerup', up, { once: true });
-    handle.addEventListener('pointercancel', up, { once: true });
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+    window.addEventListener('pointercancel', up);
   });
   handle.addEventListener('keydown', (event) => {
     if (!event.altKey || !['ArrowUp', 'ArrowDown'].includes(event.key)) return;

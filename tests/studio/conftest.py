@@ -88,6 +88,7 @@ def open_studio(browser: Any, server: Server, user: Client, viewport: str) -> An
     context = browser.new_context(
         viewport=VIEWPORTS[viewport], device_scale_factor=2 if phone else 1, is_mobile=phone, has_touch=phone
     )
+    context.set_default_timeout(90_000)  # a shared 2-core machine: renders and analyses queue
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
