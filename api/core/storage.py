@@ -360,7 +360,9 @@ class S3Storage:
         probe = self._k("origin-probe")
         with self._translate("presign a probe"):
             urls = [
-                self.signer.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": probe}),
+                self.signer.generate_presigned_url(
+                    "get_object", Params={"Bucket": self.bucket, "Key": probe}
+                ),
                 self.signer.generate_presigned_post(self.bucket, probe)["url"],
             ]
         return sorted({f"{u.scheme}://{u.netloc}" for u in map(urlparse, urls)})

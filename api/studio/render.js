@@ -18,9 +18,9 @@ function showErrors(err) {
   clearProblems();
   const unplaced = showProblems(err.problems || []);
   const summary = err.status === 403 ? 'Not allowed' : err.status === 422 ? 'Fix these and render again' : 'The render was refused';
-  $('render-errors').replaceChildren(
+  $('render-errors').replaceChildren(h('div', {},
     h('p', {}, h('strong', {}, `${summary}: `), err.message),
-    unplaced.length ? h('ul', {}, unplaced.map((p) => h('li', {}, `${p.field}: ${p.reason}`))) : null);
+    unplaced.length ? h('ul', {}, unplaced.map((p) => h('li', {}, `${p.field}: ${p.reason}`))) : null));
 }
 
 function playResult(render) {

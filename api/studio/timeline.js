@@ -49,19 +49,23 @@ function dragHandle(handle, li, index) {
   });
 }
 
-/** Frames of the clip drawn across a canvas, read by seeking a muted copy of the media. */
+/** Frames of the clip drawn across a canvas (at most 10, each cropped to fill its tile), read by
+ * seeking a muted copy of the media. */
 async function drawFilmstrip(canvas, media) {
   const ctx = canvas.getContext('2d');
   canvas.width = canvas.clientWidth * devicePixelRatio || 320;
   canvas.height = canvas.clientHeight * devicePixelRatio || 56;
   const video = h('video', { muted: true, preload: 'auto', playsInline: true, src: media.url });
   await new Promise((ok, fail) => { video.onloadeddata = ok; video.onerror = fail; });
-  const tile = canvas.height * (video.videoWidth / video.videoHeight || 9 / 16);
-  const count = Math.max(1, Math.ceil(canvas.width / tile));
+  const aspect = video.videoWidth / video.videoHeight || 9 / 16;
+  const count = Math.min(10, Math.max(1, Math.round(canvas.width / (canvas.height * aspect))));
+  const tile = canvas.width / count;
+  const sw = Math.min(video.videoWidth, (video.videoHeight * tile) / canvas.height);
+  const sh = (sw * canvas.height) / tile;
   for (let i = 0; i < count; i += 1) {
     video.currentTime = ((i + 0.5) / count) * media.duration;
     await new Promise((ok) => { video.onseeked = ok; });
-    ctx.drawImage(video, i * tile, 0, tile, canvas.height);
+    ctx.drawImage(video, (video.videoWidth - sw) / 2, (video.videoHeight - sh) / 2, sw, sh, i * tile, 0, tile, canvas.height);
   }
   video.removeAttribute('src');
   video.load();

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 
@@ -83,7 +84,7 @@ def shots(request: pytest.FixtureRequest) -> Shots:
 
 def open_studio(browser: Any, server: Server, user: Client, viewport: str) -> Any:
     """A fresh browser context at ``viewport``, signed in as ``user``, every part of the page loaded.
-    Page errors and failed requests fail the test: ``page.problems`` collects them."""
+    ``page.problems`` collects script errors, ``page.refused`` every answer >= 400 ("METHOD path status")."""
     phone = viewport == "phone"
     context = browser.new_context(
         viewport=VIEWPORTS[viewport], device_scale_factor=2 if phone else 1, is_mobile=phone, has_touch=phone
@@ -91,9 +92,21 @@ def open_studio(browser: Any, server: Server, user: Client, viewport: str) -> An
     context.set_default_timeout(90_000)  # a shared 2-core machine: renders and analyses queue
     page = context.new_page()
     problems: list[str] = []
+    refused: list[str] = []
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
-    page.problems = problems
+    page.on(
+        "console",
+        lambda msg: (
+            msg.type == "error"
+            and not msg.text.startswith("Failed to load resource")  # a status: see ``refused``
+            and problems.append(f"console: {msg.text}")
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and refused.append(f"{r.request.method} {urlparse(r.url).path} {r.status}"),
+    )
+    page.problems, page.refused = problems, refused
     page.goto(f"{server.url}/studio")
     page.get_by_label("Token").fill(user.token)
     page.get_by_role("button", name="Sign in").click()

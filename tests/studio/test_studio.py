@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from editor.samples import make_music
 from tests.api.conftest import Client, Media, Server
@@ -30,7 +31,9 @@ def publish(owner: Client, path: Path, title: str, *, allow_reuse: bool) -> dict
 def bob_sounds(studio: Server, media: Media, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Another user's published sounds: one anyone may borrow, one nobody may."""
     bob = studio.user("bob")
-    other = make_music(tmp_path_factory.mktemp("bob") / "night.m4a", seconds=2.0, bpm=90, root=330, progression=1)
+    other = make_music(
+        tmp_path_factory.mktemp("bob") / "night.m4a", seconds=2.0, bpm=90, root=330, progression=1
+    )
     return {
         "beat": publish(bob, media.music, "Bob beat", allow_reuse=True),
         "secret": publish(bob, other, "Bob secret", allow_reuse=False),
@@ -177,7 +180,7 @@ def test_make_a_video_end_to_end(
     posts = [r for r in sent if r.method == "POST" and r.url.endswith("/v1/renders")]
     assert posts and posts[0].headers.get("idempotency-key")
     assert all(r.url.startswith(studio.url) for r in sent if "authorization" in r.headers)
-    assert page.problems == []
+    assert page.problems == [] and page.refused == []
     page.context.close()
 
 
@@ -202,7 +205,7 @@ def test_refusals_show_where_they_belong(
     page.get_by_role("button", name="Add clip.mp4 to the timeline").click()
     page.get_by_text("Edit clip 1").click()
     clip = page.locator("#timeline li.clip").first
-    clip.get_by_label("Effect to add to clip 1").select_option("vignette")
+    clip.get_by_label("Effect to add to clip 1", exact=True).select_option("vignette")
     clip.get_by_role("button", name="Add effect").click()
     strength = page.locator('[data-field="spec.clips[0].effects[0].strength"]')
     strength.fill("5")
@@ -226,16 +229,20 @@ def test_refusals_show_where_they_belong(
     page.locator(".field-error").wait_for()
     borrowed = page.locator('.borrowed[data-field="spec.audio.sound.src"]')
     assert borrowed.get_attribute("aria-invalid") == "true"
-    assert "does not allow reuse" in page.locator(f"#{borrowed.get_attribute('aria-describedby')}").text_content()
+    assert (
+        "does not allow reuse"
+        in page.locator(f"#{borrowed.get_attribute('aria-describedby')}").text_content()
+    )
     assert "Not allowed" in page.locator("#render-errors").text_content()
     assert alice.get("/v1/renders").json()["items"] == []
 
     # ... and on its card when remixing it
     card.get_by_role("button", name="Remix Bob secret by @bob").click()
     card.get_by_role("button", name="Make the remix").click()
-    assert "does not allow reuse" in card.get_by_role("alert").text_content()
+    expect(card.get_by_role("alert")).to_contain_text("does not allow reuse")
     shots(page, "not-reusable", full=True)
     assert page.problems == []
+    assert [r.rsplit(" ", 1)[1] for r in page.refused] == ["422", "403", "403"]
     page.context.close()
 
 
