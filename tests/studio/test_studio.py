@@ -176,6 +176,8 @@ def test_make_a_video_end_to_end(
     href = page.locator("#result-download").get_attribute("href")
     assert href.split("?")[0] == render["output_url"].split("?")[0]
     shots(page, "rendered", full=viewport == "phone")
+    page.locator("#timeline-h").evaluate("el => el.scrollIntoView()")
+    shots(page, "studio")  # the timeline beside the result: docs/studio.png is one of these
 
     posts = [r for r in sent if r.method == "POST" and r.url.endswith("/v1/renders")]
     assert posts and posts[0].headers.get("idempotency-key")
