@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Union
 from pydantic import Field
 
 from editor.effects.base import EFFECTS, Effect, EffectContext, register
+from editor.params import parameters
 
 for _module in pkgutil.iter_modules(__path__):
     importlib.import_module(f"{__name__}.{_module.name}")
@@ -25,17 +26,11 @@ else:  # the discriminated union pydantic validates with: "type" picks the class
 
 def describe(cls: type[Effect]) -> dict[str, Any]:
     """Name, one-line summary and parameters (type, default, range) of one effect, for listings."""
-    schema = cls.model_json_schema()
-    params = {}
-    for name, prop in schema.get("properties", {}).items():
-        if name == "type":
-            continue
-        params[name] = {
-            k: v
-            for k, v in prop.items()
-            if k in ("type", "default", "minimum", "maximum", "enum", "description", "exclusiveMinimum")
-        }
-    return {"name": cls.model_fields["type"].default, "description": cls.summary, "parameters": params}
+    return {
+        "name": cls.model_fields["type"].default,
+        "description": cls.summary,
+        "parameters": parameters(cls),
+    }
 
 
 __all__ = ["EFFECTS", "AnyEffect", "Effect", "EffectContext", "describe", "register"]

@@ -12,7 +12,7 @@ import pytest
 from editor.catalog import catalog
 from editor.effects import EFFECTS
 from editor.face.effects import FACE_EFFECTS
-from editor.spec import parse_spec
+from editor.resolve import parse_spec
 from editor.transitions import TRANSITIONS
 from tests.api.conftest import Client, Media, Server
 
