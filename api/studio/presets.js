@@ -7,7 +7,7 @@ import { changed, state } from './spec.js';
 
 const CATEGORIES = { '': 'All', look: 'Looks', face: 'Face', transition_pack: 'Transitions', template: 'Templates' };
 const calm = matchMedia('(prefers-reduced-motion: reduce)');
-let presets = [];
+export let presets = [];
 
 /** Load each preview when its card scrolls into view, and play it only while seen. */
 const seen = new IntersectionObserver((entries) => {

@@ -3,6 +3,7 @@
 
 import { announce, field, h, replaceKeepingFocus, seconds } from './dom.js';
 import { effectList, enumOf, transitionControl } from './forms.js';
+import { presets } from './presets.js';
 import { changed, state } from './spec.js';
 
 const open = new Set();   // clip keys whose editor is expanded (kept across rebuilds)
@@ -110,6 +111,17 @@ function trimmer(clip, i) {
   return h('div', { class: 'trim' }, h('p', { class: 'label' }, 'Trim'), strip, label, peek);
 }
 
+/** Looks and face presets apply to one clip too (templates and transition packs are whole-video). */
+function clipPresetPicker(clip, name) {
+  const choices = presets.filter((p) => ['look', 'face'].includes(p.category) && !clip.preset.includes(p.id));
+  const picker = h('select', { 'aria-label': `Preset to add to ${name}` },
+    choices.map((p) => h('option', { value: p.id }, `${p.name} (${p.category})`)));
+  return h('div', { class: 'row' }, picker, h('button', {
+    type: 'button', class: 'small', disabled: !choices.length,
+    onclick: () => { clip.preset.push(picker.value); changed(true); },
+  }, 'Add preset'));
+}
+
 function clipEditor(clip, i) {
   const at = `spec.clips[${i}]`;
   const name = `clip ${i + 1}`;
@@ -122,7 +134,7 @@ function clipEditor(clip, i) {
     dataset: { field: `${at}.fit`, focus: `${at}.fit` },
     onchange: (e) => { clip.fit = e.target.value; changed(); },
   }, enumOf('Clip', 'fit').map((f) => h('option', { value: f, selected: clip.fit === f }, f.replace('_', ' '))));
-  const presets = clip.preset.map((id, p) => h('li', {},
+  const chosen = clip.preset.map((id, p) => h('li', {},
     id, h('button', {
       type: 'button', class: 'ghost small', 'aria-label': `Remove preset ${id} from ${name}`,
       onclick: () => { clip.preset.splice(p, 1); changed(true); },
@@ -137,7 +149,8 @@ function clipEditor(clip, i) {
       field('Volume', num('volume', { min: 0, max: 4, step: 0.1 }))),
     h('h4', {}, 'Effects'), effectList(clip.effects, 'effects', `${at}.effects`, name),
     h('h4', {}, 'Face effects'), effectList(clip.face_effects, 'face_effects', `${at}.face_effects`, name),
-    clip.preset.length ? h('div', { dataset: { field: `${at}.preset` } }, h('h4', {}, 'Presets'), h('ul', { class: 'tags' }, presets)) : null,
+    h('h4', {}, 'Presets on this clip'),
+    h('div', { dataset: { field: `${at}.preset` } }, h('ul', { class: 'tags' }, chosen), clipPresetPicker(clip, name)),
     i < state.clips.length - 1 ? transitionControl(clip, `${at}.transition`, name) : null);
 }
 

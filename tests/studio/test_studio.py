@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from editor.samples import make_music
-from tests.api.conftest import Client, Media, Server
+from tests.api.conftest import Client, Media, Server, settings_for
 from tests.studio.conftest import Shots, open_studio
 
 
@@ -261,3 +261,27 @@ def test_the_page_is_locked_down(studio: Server) -> None:
     assert httpx.get(f"{studio.url}/studio").headers["location"] == "/studio/"
     for probe in ("../main.py", "..%2Fmain.py", "nope.js", "%2e%2e/routes/studio.py"):
         assert httpx.get(f"{studio.url}/studio/{probe}").status_code == 404
+
+
+def test_a_queued_render_is_cancelled_from_the_page(
+    browser: Any, media: Media, shots: Shots, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """No render workers: the render stays queued until the page cancels it."""
+    server = Server(settings_for(tmp_path_factory.mktemp("idle-home"), workers=0))
+    try:
+        with server.user("ida") as ida:
+            ida.upload(media.clip2, "video")
+            page = open_studio(browser, server, ida, "desktop")
+            page.get_by_role("button", name="Add clip2.mp4 to the timeline").click()
+            page.get_by_role("button", name="Render", exact=True).click()
+            expect(page.locator("#render-status")).to_have_text("Queued…")
+            page.get_by_role("button", name="Cancel").click()
+            expect(page.locator("#render-status")).to_have_text("Cancelled.")
+            assert [r["status"] for r in ida.get("/v1/renders").json()["items"]] == ["cancelled"]
+            assert page.locator("#render-cancel").is_hidden()
+            assert page.locator("#render-go").is_enabled()
+            shots(page, "cancelled")
+            assert page.problems == [] and page.refused == []
+            page.context.close()
+    finally:
+        server.stop()
