@@ -125,6 +125,8 @@ export function clearProblems() {
   for (const el of document.querySelectorAll('[aria-invalid="true"]')) {
     el.removeAttribute('aria-invalid');
     el.removeAttribute('aria-errormessage');
+    if (el.dataset.describedby) el.setAttribute('aria-describedby', el.dataset.describedby);
+    else el.removeAttribute('aria-describedby');
   }
 }
 
@@ -140,6 +142,7 @@ export function showProblems(problems) {
     const id = uid('err');
     const message = h('p', { class: 'field-error', id, role: 'alert' }, problem.reason);
     (control.closest('.field') || control).after(message);
+    if (control.getAttribute('aria-invalid') !== 'true') control.dataset.describedby = control.getAttribute('aria-describedby') || '';
     control.setAttribute('aria-invalid', 'true');
     control.setAttribute('aria-errormessage', id);
     control.setAttribute('aria-describedby', id);
