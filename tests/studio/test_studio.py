@@ -50,7 +50,10 @@ def clip_files(page: Any) -> list[str]:
 
 
 def drag(page: Any, handle: Any, *, to: Any) -> None:
-    """Press on ``handle``, move in steps to the top edge of ``to``, release: as a finger would."""
+    """Press on ``handle``, move in steps to the top edge of ``to``, release: as a finger would.
+    Both are brought to the middle of the screen first: a point off screen, or under the sticky
+    header, would press on something else."""
+    to.evaluate("el => el.parentElement.scrollIntoView({block: 'center'})")
     start, target = handle.bounding_box(), to.bounding_box()
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
     page.mouse.down()
