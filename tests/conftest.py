@@ -20,6 +20,8 @@ from editor.samples import make_demo_media
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
+SCREENSHOTS = ROOT / "out" / "studio"  # the browser tests' artefacts (git-ignored)
+STARTED = time.time()
 SLOW = ("scale",)  # folders whose tests run clusters of processes: marked slow, run one at a time
 
 
@@ -31,6 +33,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if folder in SLOW:
             item.add_marker(pytest.mark.slow)
             item.add_marker(pytest.mark.xdist_group(folder))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say where this run's screenshots are (here, since xdist's controller loads only this conftest)."""
+    if SCREENSHOTS.is_dir() and any(p.stat().st_mtime >= STARTED for p in SCREENSHOTS.rglob("*.png")):
+        terminalreporter.write_line(f"studio screenshots: {SCREENSHOTS}")
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@ against a real uvicorn server with real renders. Screenshots of each step go to 
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.api.conftest import Client, Server, media, settings_for
-from tests.conftest import ROOT, service_missing
+from tests.conftest import SCREENSHOTS, service_missing
 
 __all__ = ["media"]  # the session's tiny clips, sound and hostile files (tests/api/conftest.py)
 
@@ -30,7 +29,6 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SHOTS = ROOT / "out" / "studio"
 PREVIEWED = ("noir",)  # presets whose previews the server has; the others show "No preview yet"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
@@ -76,7 +74,7 @@ class Shots:
 @pytest.fixture
 def shots(request: pytest.FixtureRequest) -> Shots:
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
-    folder = SHOTS / name
+    folder = SCREENSHOTS / name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return Shots(folder)
@@ -112,8 +110,3 @@ def open_studio(browser: Any, server: Server, user: Client, viewport: str) -> An
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector("body[data-ready=true]")
     return page
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if SHOTS.is_dir() and any(SHOTS.iterdir()) and os.environ.get("PYTEST_XDIST_WORKER") is None:
-        terminalreporter.write_line(f"studio screenshots: {SHOTS}")

@@ -14,6 +14,8 @@ from editor.samples import make_music
 from tests.api.conftest import Client, Media, Server, settings_for
 from tests.studio.conftest import Shots, open_studio
 
+pytestmark = pytest.mark.xdist_group("studio")  # one worker: one server, one browser for them all
+
 
 def publish(owner: Client, path: Path, title: str, *, allow_reuse: bool) -> dict[str, Any]:
     upload = owner.upload(path, "audio")
