@@ -77,7 +77,7 @@ def _canvas(layer: TextLayer) -> tuple[int, int]:
         c, s = math.cos(WIGGLE), math.sin(WIGGLE)
         w, h = math.ceil(w * c + h * s), math.ceil(w * s + h * c)
     if "pop" in motions:
-        w, h = math.ceil(w * POP_OVERSHOOT), math.ceil(h * POP_OVERSHOOT)
+        w, h = math.ceil(w * POP_OVERSHOOT - 1e-6), math.ceil(h * POP_OVERSHOOT - 1e-6)
     return w + w % 2, h + h % 2
 
 
