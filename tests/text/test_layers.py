@@ -9,7 +9,8 @@ import pytest
 
 from editor.errors import SpecError
 from editor.plan.text import Motion, TextLayer, layer_filters, overlay_position
-from editor.spec import EditSpec, parse_spec
+from editor.resolve import parse_spec
+from editor.spec import EditSpec
 from editor.text.captions import parse_captions
 from editor.text.layers import draw_item, motions, reveal_schedule, text_items, timed_words
 from editor.text.models import Animation
