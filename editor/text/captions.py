@@ -105,6 +105,12 @@ def _srt(text: str, field: str) -> list[Cue]:
             field, f"line {line}: not a subtitle; expected a number, then 'hh:mm:ss,mmm --> hh:mm:ss,mmm'"
         ) from None
     lines = _timing_lines(text)
+    for i, s in enumerate(subtitles):
+        gap = s.content.find("\n\n")  # srt reads on past a blank line; a cue ends there
+        if gap >= 0:
+            after = gap + len(s.content[gap:]) - len(s.content[gap:].lstrip("\n"))
+            line = lines[i] + 1 + s.content[:after].count("\n")
+            raise SpecError.at(field, f"line {line}: not a subtitle; expected a number, then the times")
     return [
         Cue(_seconds(s.start), _seconds(s.end), ((_seconds(s.start), _clean(s.content)),), lines[i])
         for i, s in enumerate(subtitles)

@@ -52,6 +52,7 @@ def test_srt_cues_are_read_with_the_srt_parser() -> None:
     ("data", "message"),
     [
         (b"1\n00:00:01,000 --> 00:00:02,000\nhi\n\n2\n00:00:0x,000 --> 00:00:03,000\nbad\n", "line 5: not a subtitle"),
+        (b"1\n00:00:01,000 --> 00:00:02,000\nhi\n\n\nstray text\n", "line 6: not a subtitle"),
         (b"WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nok\n\n00:00:0x.000 --> 00:00:05.000\nbad\n", "line 6: not a cue"),
         (b"WEBVTT\n\n00:00:05.000 --> 00:00:03.000\nbackwards\n", "line 3: the cue ends before it starts"),
         (b"WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<00:00:04.000>late\n", "line 3: word time <00:00:04.000>"),
