@@ -9,6 +9,9 @@ overlay passes the video through. Animation is done here, per frame, by ffmpeg:
   typewriter, slides a window over a PNG padded with its own width of transparency;
 * ``fade`` (alpha) fades; ``scale`` + ``pad`` pop; ``rotate`` wiggles; ``overlay``'s x/y slide
   and bounce. Expressions are built from numbers only.
+
+The PNG is converted to yuva420p once, before ``loop``, and ``overlay`` blends in yuv420: with
+``format=auto`` each overlay converted the whole 1080x1920 frame and back (7 ms a frame, each).
 """
 
 from __future__ import annotations
@@ -86,7 +89,7 @@ def layer_filters(layer: TextLayer, fps: float) -> tuple[list[str], tuple[int, i
     w, h = layer.size
     frames = max(1, round((layer.end - layer.start) * fps))
     filters = [
-        "format=rgba",
+        "format=yuva420p",
         f"loop=loop={frames - 1}:size=1:start=0",
         f"setpts=N/{num(fps)}/TB+{num(layer.start, 6)}/TB",
     ]
@@ -163,5 +166,5 @@ def add_text_layer(g: Graph, video: str, layer: TextLayer, fps: float) -> str:
     filters, canvas = layer_filters(layer, fps)
     text = g.chain([f"{k}:v"], filters, "tl")
     x, y = overlay_position(layer, canvas)
-    return g.chain([video, text], [f"overlay=x='{x}':y='{y}':eof_action=pass:format=auto"], "text")
+    return g.chain([video, text], [f"overlay=x='{x}':y='{y}':eof_action=pass:format=yuv420"], "text")
 

@@ -9,8 +9,9 @@ lay the text out, draw each line once (once per karaoke state), place the block 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image
@@ -21,7 +22,7 @@ from editor.text.captions import Cue
 from editor.text.fonts import chain
 from editor.text.layout import Line, Measure, layout, reveal_stops, words
 from editor.text.models import Animation
-from editor.text.raster import Drawn, draw_line
+from editor.text.raster import draw_line
 from editor.text.style import Resolved, font_px, place_block, resolve
 
 MOTION_SECONDS = {"pop": 0.35, "fade": 0.3, "slide_up": 0.35, "bounce": 0.6, "wiggle": 0.6}
@@ -66,24 +67,19 @@ def text_items(spec: EditSpec, cues: Sequence[Cue], duration: float) -> list[Tex
         items.append(TextItem(f"overlays[{i}]", pieces, overlay.start, end, style))
     if spec.captions is not None:
         style = resolve(spec.captions)
-        # Word timings in the file turn karaoke on unless the spec says no.
-        if spec.captions.karaoke is None and any(c.timed for c in cues):
-            style = _with(style, karaoke=True)
+        # Cues with word timings in the file get karaoke unless the spec (or its style) says no;
+        # "karaoke": true also highlights the other cues, with timings spread over each cue.
+        auto = spec.captions.karaoke is None
         for cue in cues:
             start, end = cue.start + spec.captions.offset, min(cue.end + spec.captions.offset, duration)
             if start >= end or end <= 0:
                 continue
             pieces = tuple((at + spec.captions.offset, t) for at, t in cue.pieces)
-            if style.karaoke and not cue.timed:
+            karaoke = cue.timed if auto else style.karaoke
+            if karaoke and not cue.timed:
                 pieces = timed_words(cue.text, start, end)
-            items.append(TextItem("captions", pieces, max(0.0, start), end, style))
+            items.append(TextItem("captions", pieces, max(0.0, start), end, replace(style, karaoke=karaoke)))
     return items
-
-
-def _with(style: Resolved, **changes: object) -> Resolved:
-    from dataclasses import replace
-
-    return replace(style, **changes)  # type: ignore[arg-type]
 
 
 def motions(animation: Animation, span: float, characters: int) -> tuple[Motion | None, Motion | None]:
@@ -141,7 +137,14 @@ def _rotate(point: tuple[float, float], centre: tuple[float, float], degrees: fl
     return centre[0] + dx * math.cos(a) + dy * math.sin(a), centre[1] - dx * math.sin(a) + dy * math.cos(a)
 
 
-def draw_item(item: TextItem, index: int, work_dir: Path, frame: tuple[int, int]) -> list[TextLayer]:
+Writer = Callable[[Sequence[Image.Image], Path, bool, bool], object]
+
+
+def draw_item(
+    item: TextItem, index: int, work_dir: Path, frame: tuple[int, int], write: Writer | None = None
+) -> list[TextLayer]:
+    """The item's lines as layers; ``write`` saves each PNG (default: right away)."""
+    write = write or write_png
     r = item.style
     fw, fh = frame
     m = Measure(font_px(r.size, fh), chain(r.font, r.weight))
@@ -168,15 +171,16 @@ def draw_item(item: TextItem, index: int, work_dir: Path, frame: tuple[int, int]
         if r.rotation:
             box_centre = _rotate(box_centre, centre, r.rotation)
             images = [im.rotate(r.rotation, Image.Resampling.BICUBIC, expand=True) for im in images]
+        images = [_even(im) for im in images]  # the graph works in 4:2:0, in steps of two pixels
         w, h = images[0].size
         at = (round(box_centre[0] - w / 2), round(box_centre[1] - h / 2))
         # Typewriter steps in image pixels: past the margin and padding on the starting side.
         inset = d.box[0] + look.padding
-        line_stops = [round((inset + s) * w / width) for s in stops[j][:-1]] + [w]
+        line_stops = [round((inset + s) * w / width / 2) * 2 for s in stops[j][:-1]] + [w]
         reveal = reveal_schedule(line_stops, first, total, item.start, item.end, enter, leave)
         first += len(stops[j])
         png = work_dir / f"text{index}_{j}.png"
-        _write(images, png, pad=bool(reveal), rtl=line.rtl)
+        write(images, png, bool(reveal), line.rtl)
         layers.append(
             TextLayer(
                 png=png,
@@ -195,7 +199,15 @@ def draw_item(item: TextItem, index: int, work_dir: Path, frame: tuple[int, int]
     return layers
 
 
-def _write(images: Sequence[Image.Image], png: Path, *, pad: bool, rtl: bool) -> None:
+def _even(image: Image.Image) -> Image.Image:
+    if image.width % 2 == 0 and image.height % 2 == 0:
+        return image
+    canvas = Image.new("RGBA", (image.width + image.width % 2, image.height + image.height % 2), (0, 0, 0, 0))
+    canvas.paste(image, (0, 0))
+    return canvas
+
+
+def write_png(images: Sequence[Image.Image], png: Path, pad: bool, rtl: bool) -> None:
     """One row per state; a typewriter layer gets its own width of transparency on the hidden side."""
     w, h = images[0].size
     sheet = Image.new("RGBA", (w * 2 if pad else w, h * len(images)), (0, 0, 0, 0))
@@ -208,11 +220,20 @@ def _write(images: Sequence[Image.Image], png: Path, *, pad: bool, rtl: bool) ->
 def prepare_text(
     spec: EditSpec, cues: Sequence[Cue], work_dir: Path, frame: tuple[int, int], duration: float
 ) -> tuple[TextLayer, ...]:
-    """Draw every overlay and caption of ``spec`` into ``work_dir``; the layers, in drawing order."""
+    """Draw every overlay and caption of ``spec`` into ``work_dir``; the layers, in drawing order.
+    PNG encoding (most of the time spent here) runs on two threads: Pillow releases the GIL."""
     layers: list[TextLayer] = []
-    for k, item in enumerate(text_items(spec, cues, duration)):
-        layers.extend(draw_item(item, k, work_dir, frame))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pending: list[Future[None]] = []
+
+        def write(images: Sequence[Image.Image], png: Path, pad: bool, rtl: bool) -> None:
+            pending.append(pool.submit(write_png, images, png, pad, rtl))
+
+        for k, item in enumerate(text_items(spec, cues, duration)):
+            layers.extend(draw_item(item, k, work_dir, frame, write))
+        for done in pending:
+            done.result()
     return tuple(layers)
 
 
-__all__ = ["Drawn", "TextItem", "prepare_text", "text_items"]
+__all__ = ["TextItem", "prepare_text", "text_items"]

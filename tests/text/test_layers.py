@@ -157,7 +157,7 @@ LAYER = TextLayer(png=Path("/w/t.png"), size=(200, 60), at=(80, 300), start=1.0,
 
 def test_a_still_layer_is_looped_for_its_frames_and_overlaid_in_place() -> None:
     filters, canvas = layer_filters(LAYER, 30)
-    assert filters == ["format=rgba", "loop=loop=59:size=1:start=0", "setpts=N/30/TB+1/TB"]
+    assert filters == ["format=yuva420p", "loop=loop=59:size=1:start=0", "setpts=N/30/TB+1/TB"]
     assert canvas == (200, 60) and overlay_position(LAYER, canvas) == ("80", "300")
 
 
