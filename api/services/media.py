@@ -28,7 +28,6 @@ from api import schemas
 from api.core.context import Services
 from api.core.models import Media, Sound, User, utcnow
 from api.services.normalize import normalize
-from editor.text.captions import MAX_CAPTION_BYTES
 from editor.errors import (
     Conflict,
     MediaError,
@@ -39,6 +38,7 @@ from editor.errors import (
     StorageError,
     TooLarge,
 )
+from editor.text.captions import MAX_CAPTION_BYTES
 
 log = logging.getLogger("reelforge.media")
 

@@ -87,7 +87,8 @@ def _captions(source: Path, work: Path) -> Normalized:
         data = source.read_bytes()[: MAX_CAPTION_BYTES + 1]
         cues = parse_captions(data, field="captions")
     except SpecError as exc:
-        raise MediaError(f"not a usable caption file: {exc.problems[0][1]}", code="invalid_captions") from None
+        reason = f"not a usable caption file: {exc.problems[0][1]}"
+        raise MediaError(reason, code="invalid_captions") from None
     if not cues:
         raise MediaError("the caption file has no cues", code="invalid_captions")
     vtt = decode(data, "captions").startswith("WEBVTT")

@@ -167,4 +167,3 @@ def add_text_layer(g: Graph, video: str, layer: TextLayer, fps: float) -> str:
     text = g.chain([f"{k}:v"], filters, "tl")
     x, y = overlay_position(layer, canvas)
     return g.chain([video, text], [f"overlay=x='{x}':y='{y}':eof_action=pass:format=yuv420"], "text")
-

@@ -171,7 +171,8 @@ def plan_template(
             "end": end,
         }
         # Only what the template sets, so a text style preset fills the rest.
-        overlay |= placeholder.model_dump(include={"position", "size", "color", "box", "style"}, exclude_unset=True)
+        keys = {"position", "size", "color", "box", "style"}
+        overlay |= placeholder.model_dump(include=keys, exclude_unset=True)
         overlays.append(overlay)
     data: dict[str, Any] = {
         "version": 1,

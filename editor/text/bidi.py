@@ -31,7 +31,9 @@ def levels(text: str, base: int | None = None) -> list[int]:
     base = base_level(text) if base is None else base
     sos = "R" if base % 2 else "L"
     types = [unicodedata.bidirectional(ch) or "L" for ch in text]
-    types = ["BN" if t in ("LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI") else t for t in types]
+    types = [
+        "BN" if t in ("LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI") else t for t in types
+    ]
     # W1: non-spacing marks take the type of what they follow.
     for i, t in enumerate(types):
         if t == "NSM":
@@ -47,7 +49,7 @@ def levels(text: str, base: int | None = None) -> list[int]:
     # W4: one separator between two numbers of the same kind joins them.
     for i in range(1, len(types) - 1):
         a, t, b = types[i - 1], types[i], types[i + 1]
-        if t == "ES" and a == b == "EN" or t == "CS" and a == b and a in ("EN", "AN"):
+        if (t == "ES" and a == b == "EN") or (t == "CS" and a == b and a in ("EN", "AN")):
             types[i] = a
     # W5: terminators (%, currency) next to European numbers become numbers.
     i = 0

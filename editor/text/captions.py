@@ -99,7 +99,9 @@ def _srt(text: str, field: str) -> list[Cue]:
     try:
         subtitles = list(srt.parse(text))
     except srt.SRTParseError as exc:
-        where = exc.expected_start + len(text[exc.expected_start :]) - len(text[exc.expected_start :].lstrip())
+        where = (
+            exc.expected_start + len(text[exc.expected_start :]) - len(text[exc.expected_start :].lstrip())
+        )
         line = text[:where].count("\n") + 1
         raise SpecError.at(
             field, f"line {line}: not a subtitle; expected a number, then 'hh:mm:ss,mmm --> hh:mm:ss,mmm'"

@@ -63,7 +63,11 @@ def text_items(spec: EditSpec, cues: Sequence[Cue], duration: float) -> list[Tex
         if overlay.start >= end:
             continue
         style = resolve(overlay)
-        pieces = timed_words(overlay.text, overlay.start, end) if style.karaoke else ((overlay.start, overlay.text),)
+        pieces = (
+            timed_words(overlay.text, overlay.start, end)
+            if style.karaoke
+            else ((overlay.start, overlay.text),)
+        )
         items.append(TextItem(f"overlays[{i}]", pieces, overlay.start, end, style))
     if spec.captions is not None:
         style = resolve(spec.captions)
@@ -103,7 +107,13 @@ def motions(animation: Animation, span: float, characters: int) -> tuple[Motion 
 
 
 def reveal_schedule(
-    stops: Sequence[int], first: int, total: int, start: float, end: float, enter: Motion | None, leave: Motion | None
+    stops: Sequence[int],
+    first: int,
+    total: int,
+    start: float,
+    end: float,
+    enter: Motion | None,
+    leave: Motion | None,
 ) -> tuple[tuple[float, int], ...]:
     """Typewriter steps of one line whose characters are ``first .. first+len(stops)`` of ``total``.
 

@@ -35,7 +35,9 @@ _PRESENTATION = regex.compile(r"[\p{Emoji_Presentation}\p{Regional_Indicator}]")
 _PICTOGRAPH = regex.compile(r"\p{Extended_Pictographic}")
 _MODIFIER = regex.compile(r"\p{Emoji_Modifier}")
 # Kinsoku: never at the start of a line / never at its end.
-_NO_START = set("、。，．,.！？!?）)」』】〕〉》〙〗｝}ーゝゞヽヾ々ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ・：；:;…")
+_NO_START = set(
+    "、。，．,.！？!?）)」』】〕〉》〙〗｝}ーゝゞヽヾ々ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ・：；:;…"
+)
 _NO_END = set("（(「『【〔〈《〘〖｛{")
 
 
@@ -270,9 +272,7 @@ def build_line(items: Sequence[Cluster], base: int, m: Measure, language: str | 
     return Line(tuple(runs), x, ascent, descent, base == 1)
 
 
-def layout(
-    pieces: Sequence[str], m: Measure, max_width: float, direction: str = "auto"
-) -> tuple[Line, ...]:
+def layout(pieces: Sequence[str], m: Measure, max_width: float, direction: str = "auto") -> tuple[Line, ...]:
     """Lay out text given as karaoke pieces (one piece = the whole text when not karaoke)."""
     text = "".join(pieces)
     owner = [k for k, piece in enumerate(pieces) for _ in piece]
@@ -285,7 +285,9 @@ def layout(
         language = _language(paragraph)
         for row in wrap(items, max_width, m):
             row_levels = bidi.line_levels("".join(c.text for c in row), [c.level for c in row], base)
-            row = [Cluster(c.text, c.face, lv, c.piece, c.space) for c, lv in zip(row, row_levels, strict=True)]
+            row = [
+                Cluster(c.text, c.face, lv, c.piece, c.space) for c, lv in zip(row, row_levels, strict=True)
+            ]
             lines.append(build_line(row, base, m, language))
     return tuple(lines)
 

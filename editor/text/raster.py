@@ -65,8 +65,20 @@ def _emoji(run: Run, m: Measure) -> tuple[Image.Image, int, int]:
     big = Image.new("RGBA", (max(1, right - left), max(1, bottom - top)), (0, 0, 0, 0))
     ImageDraw.Draw(big).text((-left, -top), run.text, font=font, anchor="ls", embedded_color=True)
     k = run.face.scale(m.size)
-    small = big.resize((max(1, round(big.width * k)), max(1, round(big.height * k))), Image.Resampling.LANCZOS)
+    small = big.resize(
+        (max(1, round(big.width * k)), max(1, round(big.height * k))), Image.Resampling.LANCZOS
+    )
     return small, round(left * k), round(top * k)
+
+
+def _shape(mask: Image.Image, origin: tuple[float, float], run: Run, size: int, stroke: int = 0) -> None:
+    """The run's glyphs (and outline) into ``mask``; raqm shapes and orders them."""
+    direction = "rtl" if run.rtl else "ltr"
+    font = run.face.font(size)
+    draw = ImageDraw.Draw(mask)
+    draw.text(
+        origin, run.text, 255, font, "ls", direction=direction, language=run.language, stroke_width=stroke
+    )
 
 
 def draw_line(line: Line, look: Look, m: Measure, *, karaoke: bool = False) -> Drawn:
@@ -85,15 +97,10 @@ def draw_line(line: Line, look: Look, m: Measure, *, karaoke: bool = False) -> D
             small, left, top = _emoji(run, m)
             emoji.alpha_composite(small, (round(x0 + run.x + left), round(baseline + top)))
             continue
-        font = run.face.font(m.size)
-        options = {"anchor": "ls", "direction": "rtl" if run.rtl else "ltr", "language": run.language}
-        mask = fills.setdefault(run.piece, Image.new("L", size, 0))
-        ImageDraw.Draw(mask).text((x0 + run.x, baseline), run.text, font=font, fill=255, **options)
+        origin = (x0 + run.x, baseline)
+        _shape(fills.setdefault(run.piece, Image.new("L", size, 0)), origin, run, m.size)
         if look.stroke:
-            width = look.stroke[1]
-            ImageDraw.Draw(outline).text(
-                (x0 + run.x, baseline), run.text, font=font, fill=255, stroke_width=width, **options
-            )
+            _shape(outline, origin, run, m.size, look.stroke[1])
     ink = Image.new("L", size, 0)
     for mask in fills.values():
         ink = ImageChops.lighter(ink, mask)

@@ -51,14 +51,26 @@ def test_srt_cues_are_read_with_the_srt_parser() -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"1\n00:00:01,000 --> 00:00:02,000\nhi\n\n2\n00:00:0x,000 --> 00:00:03,000\nbad\n", "line 5: not a subtitle"),
+        (
+            b"1\n00:00:01,000 --> 00:00:02,000\nhi\n\n2\n00:00:0x,000 --> 00:00:03,000\nbad\n",
+            "line 5: not a subtitle",
+        ),
         (b"1\n00:00:01,000 --> 00:00:02,000\nhi\n\n\nstray text\n", "line 6: not a subtitle"),
-        (b"WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nok\n\n00:00:0x.000 --> 00:00:05.000\nbad\n", "line 6: not a cue"),
+        (
+            b"WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nok\n\n00:00:0x.000 --> 00:00:05.000\nbad\n",
+            "line 6: not a cue",
+        ),
         (b"WEBVTT\n\n00:00:05.000 --> 00:00:03.000\nbackwards\n", "line 3: the cue ends before it starts"),
-        (b"WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<00:00:04.000>late\n", "line 3: word time <00:00:04.000>"),
+        (
+            b"WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<00:00:04.000>late\n",
+            "line 3: word time <00:00:04.000>",
+        ),
         (b"hello\xff\xfe", "line 1: not UTF-8 text"),
         (b"1\n00:00:01,000 --> 00:00:02,000\nnul\x00\n", "line 3: a control character"),
-        (b"1\n00:00:01,000 --> 00:00:02,000\n" + b"x" * 600 + b"\n", "line 2: the cue has over 500 characters"),
+        (
+            b"1\n00:00:01,000 --> 00:00:02,000\n" + b"x" * 600 + b"\n",
+            "line 2: the cue has over 500 characters",
+        ),
     ],
 )
 def test_a_malformed_file_is_a_spec_error_naming_the_line(data: bytes, message: str) -> None:

@@ -195,8 +195,7 @@ def test_karaoke_and_typewriter_pick_their_state_with_crop() -> None:
     filters, _ = layer_filters(layer, 30)
     crop = next(f for f in filters if f.startswith("crop="))
     assert crop == (
-        "crop=w=200:h=60:x='0+50*gte(t,1)+150*gte(t,1.5)'"
-        ":y='60*(1*gte(t,1)*lt(t,1.5)+2*gte(t,1.5)*lt(t,3))'"
+        "crop=w=200:h=60:x='0+50*gte(t,1)+150*gte(t,1.5)':y='60*(1*gte(t,1)*lt(t,1.5)+2*gte(t,1.5)*lt(t,3))'"
     )
     x, _ = overlay_position(layer, (200, 60))
     assert x == "80-200+(0+50*gte(t,1)+150*gte(t,1.5))"

@@ -128,7 +128,14 @@ def test_cjk_wraps_between_characters_but_not_before_closing_punctuation() -> No
 
 @pytest.mark.parametrize(
     ("emoji", "hues"),
-    [("😀", 1), ("👨\u200d👩\u200d👧\u200d👦", 0), ("👩🏽\u200d💻", 2), ("🏳️\u200d🌈", 4), ("👍🏽", 1), ("🇳🇴", 2)],
+    [
+        ("😀", 1),
+        ("👨\u200d👩\u200d👧\u200d👦", 0),
+        ("👩🏽\u200d💻", 2),
+        ("🏳️\u200d🌈", 4),
+        ("👍🏽", 1),
+        ("🇳🇴", 2),
+    ],
     ids=["single", "zwj-family", "zwj-skin-tone", "zwj-rainbow-flag", "skin-tone", "flag"],
 )
 def test_emoji_are_one_colour_glyph_each(emoji: str, hues: int) -> None:
