@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -162,16 +163,7 @@ def test_a_still_layer_is_looped_for_its_frames_and_overlaid_in_place() -> None:
 
 
 def test_animations_become_expressions_of_time() -> None:
-    layer = TextLayer(
-        png=Path("/w/t.png"),
-        size=(200, 60),
-        at=(80, 300),
-        start=1.0,
-        end=3.0,
-        enter=Motion("pop", 0.3),
-        leave=Motion("slide_up", 0.4),
-        travel=20,
-    )
+    layer = replace(LAYER, enter=Motion("pop", 0.3), leave=Motion("slide_up", 0.4), travel=20)
     filters, canvas = layer_filters(layer, 30)
     assert canvas == (224, 68)
     assert "fade=t=in:st=1:d=0.1:alpha=1" in filters and "fade=t=out:st=2.6:d=0.4:alpha=1" in filters
@@ -183,15 +175,7 @@ def test_animations_become_expressions_of_time() -> None:
 
 
 def test_karaoke_and_typewriter_pick_their_state_with_crop() -> None:
-    layer = TextLayer(
-        png=Path("/w/t.png"),
-        size=(200, 60),
-        at=(80, 300),
-        start=1.0,
-        end=3.0,
-        rows=((1.0, 1.5), (1.5, 3.0)),
-        reveal=((1.0, 0), (1.0, 50), (1.5, 200)),
-    )
+    layer = replace(LAYER, rows=((1.0, 1.5), (1.5, 3.0)), reveal=((1.0, 0), (1.0, 50), (1.5, 200)))
     filters, _ = layer_filters(layer, 30)
     crop = next(f for f in filters if f.startswith("crop="))
     assert crop == (
