@@ -40,8 +40,8 @@ from editor.errors import SpecError
 from editor.face.effects import FaceEffect, StickerEffect, validate_face_effect
 from editor.names import unknown_name
 from editor.spec import Clip, EditSpec, Output, PresetId, Transition, validation_problem
-from editor.walk import nodes
 from editor.text.models import TextStyle
+from editor.walk import nodes
 
 TextStyleT = TypeVar("TextStyleT", bound=TextStyle)
 PRESET_DIR = Path(__file__).resolve().parents[1] / "presets"

@@ -32,7 +32,10 @@ CAPTIONS = {
     "thai": "สวัสดีครับ วันนี้อากาศดีมาก",
 }
 
-pytestmark = pytest.mark.skipif(not shaping_available(), reason="Pillow without libraqm cannot shape")
+
+
+def test_pillow_shapes_with_libraqm() -> None:
+    assert shaping_available(), "Pillow has no libraqm here: install FriBiDi (Debian: libfribidi0)"
 
 
 def alpha(text: str, width: float = 10_000) -> np.ndarray:
