@@ -1,4 +1,5 @@
 # One image for the API and the render worker (different commands). Debian's ffmpeg, non-root.
+# Fonts come with the package (presets/fonts); libfribidi0 lets Pillow shape complex scripts.
 #   docker build -t reelforge .
 #   docker run -p 8000:8000 -v reelforge:/data reelforge                 # embedded: API + workers
 #   docker run -e REELFORGE_QUEUE_URL=redis://... ... reelforge                  # API only: enqueues on Redis
@@ -11,7 +12,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
 # Debian's stable packages get security fixes within their release: pinning exact versions would hold those back.
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg fonts-dejavu-core curl \
+ && apt-get install -y --no-install-recommends ffmpeg libfribidi0 curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --uid 10001 reelforge \
  && mkdir -p /data && chown reelforge /data

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from api.core.db import as_utc
 from editor.spec import SoundOps
 
-MediaKind = Literal["video", "image", "audio"]
+MediaKind = Literal["video", "image", "audio", "captions"]  # captions: an .srt or .vtt file
 MediaStatus = Literal["pending", "processing", "ready", "rejected"]
 RenderStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 UTCDateTime = Annotated[datetime, AfterValidator(as_utc)]  # SQLite hands back naive UTC values
@@ -281,7 +281,7 @@ class PresetPublic(Output):
     id: str
     name: str
     description: str
-    category: Literal["look", "face", "transition_pack", "template"]
+    category: Literal["look", "face", "transition_pack", "text", "template"]
     tags: list[str]
     version: int
     thumbnail_url: str | None = Field(default=None, description="PNG; null until previews are generated")

@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
     @group.command("list")
     def list_presets(
         category: Annotated[
-            str | None, typer.Option("--category", "-c", help="look, face, transition_pack or template")
+            str | None, typer.Option("--category", "-c", help="look, face, transition_pack, text or template")
         ] = None,
         as_json: JsonFlag = False,
     ) -> None:

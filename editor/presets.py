@@ -15,6 +15,8 @@ function returning a new ``EditSpec``. Explicit fields always win:
   ``transition`` key; an explicit ``"transition": null`` is a hard cut and is kept). At the top
   level the pack's transitions are used in rotation by join (clip *i* gets ``transitions[i % n]``);
   on a clip, that clip's outgoing transition gets the pack's first one. The last clip never gets one.
+* **text** -- a text style: an overlay or the captions naming it in ``style`` get every style
+  field they leave unset from it (fonts, colours, outline, pill, placement, animation, karaoke).
 * **template** -- cannot be merged into a spec; render it with ``reelforge template render``.
 
 The merged spec carries no ``preset`` any more, so merging twice is the same as merging once.
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -38,15 +40,18 @@ from editor.errors import SpecError
 from editor.face.effects import FaceEffect, StickerEffect, validate_face_effect
 from editor.names import unknown_name
 from editor.spec import Clip, EditSpec, Output, PresetId, Transition, validation_problem
+from editor.text.models import TextStyle
 from editor.walk import nodes
 
+TextStyleT = TypeVar("TextStyleT", bound=TextStyle)
 PRESET_DIR = Path(__file__).resolve().parents[1] / "presets"
-Category = Literal["look", "face", "transition_pack", "template"]
-CATEGORIES: tuple[Category, ...] = ("look", "face", "transition_pack", "template")
+Category = Literal["look", "face", "transition_pack", "text", "template"]
+CATEGORIES: tuple[Category, ...] = ("look", "face", "transition_pack", "text", "template")
 FOLDERS: dict[Category, str] = {
     "look": "looks",
     "face": "face",
     "transition_pack": "transitions",
+    "text": "text",
     "template": "templates",
 }
 
@@ -111,6 +116,19 @@ class TransitionPack(_Preset):
     transitions: tuple[Transition, ...] = Field(..., min_length=1, max_length=16)
 
 
+class TextPreset(_Preset):
+    """A text style for overlays and captions: font, colours, outline, pill, placement, motion."""
+
+    category: Literal["text"] = "text"
+    style: TextStyle
+
+    @model_validator(mode="after")
+    def _flat(self) -> TextPreset:
+        if self.style.style is not None:
+            raise ValueError("style.style: a text preset cannot build on another one")
+        return self
+
+
 class Slot(_Model):
     """One slot of a template: ``beats`` beats of one clip, with its own effects and speed."""
 
@@ -135,6 +153,7 @@ class TextSlot(_Model):
     size: float = Field(1.0, ge=0.3, le=3.0)
     color: str = Field("#ffffff", pattern=r"^#[0-9a-fA-F]{6}$")
     box: bool = False
+    style: PresetId | None = Field(None, description="a text preset for this text")
 
     @model_validator(mode="after")
     def _span(self) -> TextSlot:
@@ -183,8 +202,10 @@ class Template(_Preset):
         return sum(s.beats for s in self.slots)
 
 
-Preset = Annotated[LookPreset | FacePreset | TransitionPack | Template, Field(discriminator="category")]
-AnyPreset = LookPreset | FacePreset | TransitionPack | Template
+Preset = Annotated[
+    LookPreset | FacePreset | TransitionPack | TextPreset | Template, Field(discriminator="category")
+]
+AnyPreset = LookPreset | FacePreset | TransitionPack | TextPreset | Template
 
 
 class _Envelope(_Model):
@@ -315,6 +336,7 @@ def check_template_refs(
         ("transitions", template.transitions, ("transition_pack",)),
     ]
     refs += [(f"slots[{i}].preset", s.preset, ("look", "face")) for i, s in enumerate(template.slots)]
+    refs += [(f"texts[{i}].style", t.style, ("text",)) for i, t in enumerate(template.texts)]
     problems = []
     for where, ref, categories in refs:
         if ref is None:
@@ -376,10 +398,13 @@ def _resolve(ref: str | Sequence[str] | None, field: str, library: PresetLibrary
         try:
             preset = library.get(preset_id, field=where, categories=("look", "face", "transition_pack"))
         except SpecError as exc:
-            if preset_id in library:  # a template: say how to use it
+            category = library.presets[preset_id].category if preset_id in library else None
+            if category == "template":
                 problems.append(
                     (where, f"{preset_id!r} is a template; render it with `reelforge template render`")
                 )
+            elif category == "text":
+                problems.append((where, f"{preset_id!r} is a text style; name it in an overlay's 'style'"))
             else:
                 problems.extend(exc.problems)
             continue
@@ -422,6 +447,18 @@ def apply_presets(spec: EditSpec, library: PresetLibrary | None = None) -> EditS
         elif unset and top.transitions:
             update["transition"] = top.transitions[i % len(top.transitions)]
         clips.append(clip.model_copy(update=update))
+    overlays = []
+    for i, overlay in enumerate(spec.overlays):
+        try:
+            overlays.append(styled(overlay, f"overlays[{i}].style", library))
+        except SpecError as exc:
+            problems.extend(exc.problems)
+    captions = spec.captions
+    if captions is not None:
+        try:
+            captions = styled(captions, "captions.style", library)
+        except SpecError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise SpecError(problems)
     return spec.model_copy(
@@ -430,5 +467,18 @@ def apply_presets(spec: EditSpec, library: PresetLibrary | None = None) -> EditS
             "clips": tuple(clips),
             "effects": merged(top.effects, spec.effects),
             "face_effects": merged(top.face_effects, spec.face_effects),
+            "overlays": tuple(overlays),
+            "captions": captions,
         }
     )
+
+
+def styled(text: TextStyleT, field: str, library: PresetLibrary) -> TextStyleT:
+    """``text`` with the fields it leaves unset taken from its text preset (``style``)."""
+    if text.style is None:
+        return text
+    preset = library.get(text.style, field=field, categories=("text",))
+    assert isinstance(preset, TextPreset)
+    own = text.model_fields_set
+    update = {k: getattr(preset.style, k) for k in preset.style.model_fields_set if k not in own}
+    return text.model_copy(update={**update, "style": None})

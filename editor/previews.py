@@ -13,13 +13,22 @@ from typing import Any
 
 from editor import ffmpeg
 from editor.errors import ReelForgeError
-from editor.presets import FacePreset, LookPreset, PresetLibrary, Template, TransitionPack, default_library
+from editor.presets import (
+    FacePreset,
+    LookPreset,
+    PresetLibrary,
+    Template,
+    TextPreset,
+    TransitionPack,
+    default_library,
+)
 from editor.render import local_resolver, render
 from editor.resolve import parse_spec
 from editor.samples import make_clip, make_face_clip, make_music
 
 SIZE = {"width": 360, "height": 640, "fps": 30, "preset": "veryfast", "crf": 26}
 SECONDS = 2.0
+TEXT_SAMPLE = "Hello world ✨ 你好"  # Latin, CJK and a colour emoji in every text-style preview
 
 
 @dataclass(frozen=True)
@@ -58,9 +67,13 @@ def sample_media(folder: Path) -> dict[str, Path]:
     return made
 
 
-def preview_spec(preset: LookPreset | FacePreset | TransitionPack) -> dict[str, Any]:
-    """The edit spec of a look, face or transition-pack preview (paths relative to the media folder)."""
+def preview_spec(preset: LookPreset | FacePreset | TransitionPack | TextPreset) -> dict[str, Any]:
+    """The edit spec of a look, face, transition-pack or text preview (paths relative to the media folder)."""
     audio = {"original_volume": 0.0, "sound": {"src": "music.m4a"}, "loudness": -16}
+    if isinstance(preset, TextPreset):
+        overlay = {"type": "text", "text": TEXT_SAMPLE, "style": preset.id}
+        clip = {"src": "face.mp4", "in": 0.5, "duration": SECONDS}
+        return {"output": SIZE, "clips": [clip], "overlays": [overlay], "audio": audio}
     if isinstance(preset, TransitionPack):
         half = SECONDS / 2 + preset.transitions[0].duration / 2
         clips = [{"src": "face.mp4", "duration": half}, {"src": "pattern.mp4", "duration": half}]

@@ -25,14 +25,15 @@ from editor.errors import MediaError, SpecError
 from editor.face.effects import validate_face_effect
 from editor.plan.beatsync import beats_in_output, sync_to_beats
 from editor.plan.build import SourceHook, WorkFiles, plan_render
-from editor.plan.text import font_size, wrap
 from editor.plan.timeline import Timeline, build_timeline
 from editor.probe import Limits, MediaInfo, credit_tags, probe
 from editor.spec import EditSpec
+from editor.text.captions import Cue, read_captions
+from editor.text.fonts import shaping_available
+from editor.text.layers import prepare_text
 from editor.walk import nodes, sources
 
 ASSETS = Path(__file__).resolve().parent.parent / "presets"
-FONT = ASSETS / "fonts" / "DejaVuSans-Bold.ttf"
 MEDIA_KINDS = ("media", "sound")  # sources that are probed and read by ffmpeg
 
 Resolver = Callable[[str], Path]
@@ -173,13 +174,17 @@ def render_credits(
     return carried, records_in_metadata(carried)
 
 
-def write_texts(spec: EditSpec, work_dir: Path, width: int, height: int) -> tuple[Path, ...]:
-    paths = []
-    for i, overlay in enumerate(spec.overlays):
-        path = work_dir / f"text{i}.txt"
-        path.write_text(wrap(overlay.text, width, font_size(overlay, height)), encoding="utf-8")
-        paths.append(path)
-    return tuple(paths)
+def load_captions(spec: EditSpec, resolve: Resolver) -> tuple[Cue, ...]:
+    if spec.captions is None:
+        return ()
+    return read_captions(resolve(spec.captions.src), field="captions.src")
+
+
+def text_warnings(spec: EditSpec) -> list[str]:
+    if (spec.overlays or spec.captions) and not shaping_available():
+        return ["text: Pillow has no libraqm here, so complex scripts (Arabic, Indic, Thai) are not "
+                "shaped; install FriBiDi (Debian: libfribidi0)"]
+    return []
 
 
 def render(
@@ -210,14 +215,17 @@ def render(
     spec = synced(spec, media, analyses or {})
     timeline = build_timeline(spec, media)  # the one timeline of this render
     metadata, records = render_credits(spec, media, credits)
+    cues = load_captions(spec, resolve)
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = output.with_name(f".{output.stem}.{uuid.uuid4().hex[:8]}.partial.mp4")
     with tempfile.TemporaryDirectory(prefix="reelforge-") as tmp:
         work_dir = Path(tmp)
         out = spec.output.draft() if draft else spec.output
-        work = WorkFiles(write_texts(spec, work_dir, out.width, out.height), FONT, luts)
+        texts = prepare_text(spec, cues, work_dir, (out.width, out.height), timeline.duration)
+        work = WorkFiles(texts, luts)
         hooks, warnings = prepare_face_hooks(spec, media, timeline, work_dir, asset_root, face_cache)
+        warnings = [*text_warnings(spec), *warnings]
         plan = plan_render(
             spec,
             media,

@@ -19,7 +19,7 @@ def parse_spec(data: Mapping[str, Any], library: PresetLibrary | None = None) ->
     """Validate ``data`` as an edit spec and merge the presets it names; the result carries no
     ``preset`` any more, so it renders the same whatever the preset library holds later."""
     spec = validate_spec(data)
-    if spec.preset is None and all(c.preset is None for c in spec.clips):
+    if not spec.named_presets():
         return spec
     return apply_presets(spec, library)
 

@@ -8,7 +8,6 @@ by the planner against probed facts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -28,10 +27,10 @@ from editor.effects import EFFECTS, AnyEffect
 from editor.errors import SpecError
 from editor.face.effects import FACE_EFFECTS, FaceEffect
 from editor.names import unknown_name
+from editor.text.models import Captions, TextOverlay
 from editor.transitions import TRANSITIONS, check_name
 from editor.walk import source
 
-HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 PresetId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 _PRESET_SCHEMA = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$"}
 PresetRef = Annotated[  # one id, or a list of them; held as a tuple
@@ -92,30 +91,6 @@ class Clip(Model):
         return self
 
 
-class TextOverlay(Model):
-    type: Literal["text"] = "text"
-    text: str = Field(..., min_length=1, max_length=500)
-    start: float = Field(0.0, ge=0.0)
-    end: float | None = Field(None, gt=0.0, description="default: the end of the video")
-    position: Literal["top", "center", "bottom"] = "bottom"
-    size: float = Field(1.0, ge=0.3, le=3.0, description="relative text size")
-    color: str = "#ffffff"
-    box: bool = False
-
-    @field_validator("color")
-    @classmethod
-    def _color(cls, v: str) -> str:
-        if not HEX_COLOR.match(v):
-            raise ValueError("must be a colour like '#ffcc00'")
-        return v.lower()
-
-    @model_validator(mode="after")
-    def _span(self) -> TextOverlay:
-        if self.end is not None and self.end <= self.start:
-            raise ValueError(f"'end' ({self.end}) must be after 'start' ({self.start})")
-        return self
-
-
 class SoundOps(Model):
     """Remix operations on a sound; the API's remix takes the same ones (bounds from ``audio``)."""
 
@@ -163,6 +138,7 @@ class EditSpec(Model):
     effects: tuple[AnyEffect, ...] = ()
     face_effects: tuple[FaceEffect, ...] = Field((), description="AR effects for every clip's faces")
     overlays: tuple[TextOverlay, ...] = Field((), max_length=50)
+    captions: Captions | None = Field(None, description="timed captions from an .srt or .vtt file")
     audio: Audio = Audio()
     sync: Literal["beats"] | None = Field(None, description="'beats': move cuts onto the sound's beats")
     commercial: bool = Field(False, description="for commercial use: cc-by-nc sounds are refused")
@@ -175,6 +151,11 @@ class EditSpec(Model):
         if self.sync == "beats" and self.audio.sound is None:
             raise ValueError("sync: 'beats' needs a sound in audio.sound to take the beats from")
         return self
+
+    def named_presets(self) -> bool:
+        """Whether a preset (look, face, transition pack, text style) is named anywhere."""
+        texts = [*self.overlays, *([self.captions] if self.captions else [])]
+        return self.preset is not None or any(c.preset for c in self.clips) or any(t.style for t in texts)
 
 
 def validate_spec(data: Mapping[str, Any]) -> EditSpec:
@@ -215,6 +196,7 @@ def validation_problem(err: Any) -> tuple[str, str]:
 __all__ = [
     "TRANSITIONS",
     "Audio",
+    "Captions",
     "Clip",
     "EditSpec",
     "Output",

@@ -65,6 +65,8 @@ def write_spec(folder: Path, spec: dict[str, object], name: str = "spec.json") -
 
 
 def copy_example(name: str, folder: Path) -> Path:
+    for captions in [*EXAMPLES.glob("*.vtt"), *EXAMPLES.glob("*.srt")]:  # files the examples name
+        shutil.copy(captions, folder / captions.name)
     return Path(shutil.copy(EXAMPLES / name, folder / name))
 
 

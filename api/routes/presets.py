@@ -1,4 +1,4 @@
-"""/v1/presets: looks, face effects, transition packs and templates, with their preview files.
+"""/v1/presets: looks, face effects, transition packs, text styles and templates, with their preview files.
 
 Previews are made by ``reelforge presets previews -o $REELFORGE_HOME/previews``; until then the
 URLs are null and the file routes answer 404.
@@ -21,7 +21,7 @@ from editor.presets import AnyPreset, default_library
 
 router = APIRouter(prefix="/v1/presets", tags=["presets"], responses=COMMON_ERRORS)
 
-Category = Literal["look", "face", "transition_pack", "template"]
+Category = Literal["look", "face", "transition_pack", "text", "template"]
 FILES = {"thumbnail.png": ("png", "image/png"), "preview.mp4": ("mp4", "video/mp4")}
 
 

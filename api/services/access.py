@@ -76,6 +76,9 @@ def resolve_sources(
                 out.problems.append((where, f"{src}: the media is {media.status}, not ready"))
             elif found.kind == "sticker" and media.kind != "image":
                 out.problems.append((where, f"{src}: a sticker must be an image (a PNG with transparency)"))
+            elif (found.kind == "captions") != (media.kind == "captions"):
+                wanted = "a caption upload (kind 'captions')" if found.kind == "captions" else "media"
+                out.problems.append((where, f"{src}: this must be {wanted}, not {media.kind}"))
             else:
                 out.keys[src] = media.key
             continue

@@ -38,6 +38,7 @@ from editor.errors import (
     StorageError,
     TooLarge,
 )
+from editor.text.captions import MAX_CAPTION_BYTES
 
 log = logging.getLogger("reelforge.media")
 
@@ -53,6 +54,8 @@ def create(
     services: Services, session: Session, user: User, body: schemas.MediaCreate, base: str
 ) -> schemas.MediaUpload:
     limit = services.settings.max_upload_bytes
+    if body.kind == "captions":
+        limit = min(limit, MAX_CAPTION_BYTES)
     if body.size > limit:
         raise TooLarge(f"{body.size} bytes is over the {limit} byte upload limit", code="upload_too_large")
     media_id = uuid.uuid4().hex
@@ -210,9 +213,9 @@ def _normalise(services: Services, media: Media) -> None:
         info = result.info
         media.key, media.content_type = f"{stem}.{result.ext}", result.content_type
         media.size = result.path.stat().st_size
-        media.duration = info.duration if media.kind != "image" else None
-        media.width, media.height = (info.width, info.height) if info.has_video else (None, None)
-        media.has_audio = info.has_audio
+        media.duration = result.duration
+        media.width, media.height = (info.width, info.height) if info and info.has_video else (None, None)
+        media.has_audio = bool(info and info.has_audio)
         media.status = "ready"
 
 

@@ -3,6 +3,8 @@
 Video: H.264 yuv420p at a constant frame rate, rotation applied (ffmpeg autorotates while
 decoding; the output has no rotation flag), AAC 48 kHz stereo. Audio: AAC in M4A. Images: a
 re-encoded PNG (when the source may have alpha) or JPEG. All through ``editor.ffmpeg.run``.
+Captions never meet ffmpeg: they are parsed as SubRip or WebVTT text (size-capped, UTF-8, every
+cue checked) and stored again as clean UTF-8.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from editor import ffmpeg
-from editor.errors import MediaError
+from editor.errors import MediaError, SpecError
 from editor.probe import Limits, MediaInfo, probe
+from editor.text.captions import MAX_CAPTION_BYTES, decode, parse_captions
 
 _COMMON_FPS = (24.0, 25.0, 30.0, 48.0, 50.0, 60.0)
 _ALPHA_DEMUXERS = frozenset({"png_pipe", "webp_pipe"})
@@ -20,11 +23,12 @@ _ALPHA_DEMUXERS = frozenset({"png_pipe", "webp_pipe"})
 
 @dataclass(frozen=True)
 class Normalized:
-    info: MediaInfo
+    info: MediaInfo | None  # None for captions, which are text
     path: Path
     ext: str
     content_type: str
     thumbnail: Path | None
+    duration: float | None = None
 
 
 def check_kind(kind: str, info: MediaInfo) -> None:
@@ -43,6 +47,8 @@ def cfr_rate(fps: float) -> float:
 
 def normalize(source: Path, kind: str, work: Path, limits: Limits, timeout: float) -> Normalized:
     """Probe ``source`` (raises ``MediaError`` with a reason) and write the mezzanine into ``work``."""
+    if kind == "captions":
+        return _captions(source, work)
     info = probe(source, limits)
     check_kind(kind, info)
     if kind == "video":
@@ -71,7 +77,25 @@ def normalize(source: Path, kind: str, work: Path, limits: Limits, timeout: floa
         )
     result = probe(out, limits)
     thumb = _thumbnail(out, work / "thumb.jpg", result, timeout) if result.has_video else None
-    return Normalized(info=result, path=out, ext=ext, content_type=ctype, thumbnail=thumb)
+    duration = result.duration if kind != "image" else None
+    return Normalized(info=result, path=out, ext=ext, content_type=ctype, thumbnail=thumb, duration=duration)
+
+
+def _captions(source: Path, work: Path) -> Normalized:
+    """A caption upload is text: parse it like a render would; a problem rejects it with its line."""
+    try:
+        data = source.read_bytes()[: MAX_CAPTION_BYTES + 1]
+        cues = parse_captions(data, field="captions")
+    except SpecError as exc:
+        reason = f"not a usable caption file: {exc.problems[0][1]}"
+        raise MediaError(reason, code="invalid_captions") from None
+    if not cues:
+        raise MediaError("the caption file has no cues", code="invalid_captions")
+    vtt = decode(data, "captions").startswith("WEBVTT")
+    ext, ctype = ("vtt", "text/vtt") if vtt else ("srt", "application/x-subrip")
+    out = work / f"captions.{ext}"
+    out.write_text(decode(data, "captions"), encoding="utf-8")
+    return Normalized(None, out, ext, f"{ctype}; charset=utf-8", None, max(c.end for c in cues))
 
 
 def _video(info: MediaInfo, source: Path, out: Path, timeout: float, limits: Limits) -> None:

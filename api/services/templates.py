@@ -59,7 +59,7 @@ def expand(
         if not src.startswith("media:") or src not in resolved.keys:
             continue
         media = session.get(Media, src.removeprefix("media:"))
-        if media is None or media.kind == "audio":
+        if media is None or media.kind not in ("video", "image"):
             out.problems.append((where, f"{src} has no picture"))
             continue
         facts.append(ClipFacts(src, float(media.duration or 0.0), still=media.kind == "image"))

@@ -14,7 +14,7 @@ from editor.effects import EffectContext
 from editor.ffmpeg import AAC_OUTPUT, input_args
 from editor.plan.audio import clip_audio, final_mix, sound_input, sound_track
 from editor.plan.graph import Graph, Input, num
-from editor.plan.text import drawtext
+from editor.plan.text import TextLayer, add_text_layer
 from editor.plan.timeline import Timeline, build_timeline
 from editor.plan.video import clip_video
 from editor.probe import Limits, MediaInfo
@@ -27,10 +27,9 @@ SourceHook = Callable[[Graph, str], str]
 
 @dataclass(frozen=True)
 class WorkFiles:
-    """Server-written files the plan refers to: overlay texts, the font, resolved LUTs."""
+    """Server-written files the plan refers to: drawn text layers, resolved LUTs."""
 
-    texts: tuple[Path, ...] = ()
-    font: Path = Path("font.ttf")
+    texts: tuple[TextLayer, ...] = ()
     luts: Mapping[str, Path] = field(default_factory=dict)
 
 
@@ -111,12 +110,8 @@ def plan_render(
     )
     for effect in spec.effects:
         video = effect.apply(g, video, ctx)
-    for overlay, textfile in zip(spec.overlays, work.texts, strict=True):
-        video = g.chain(
-            [video],
-            [drawtext(overlay, textfile, work.font, height=out.height, end=timeline.duration)],
-            "text",
-        )
+    for layer in work.texts:
+        video = add_text_layer(g, video, layer, out.fps)
     sound = None
     if spec.audio.sound is not None:
         info = media[spec.audio.sound.src]

@@ -164,18 +164,16 @@ def plan_template(
         if not text:
             continue
         end = None if placeholder.end_beat is None else round(frames[placeholder.end_beat] / fps, 6)
-        overlays.append(
-            {
-                "type": "text",
-                "text": text,
-                "start": round(frames[placeholder.start_beat] / fps, 6),
-                "end": end,
-                "position": placeholder.position,
-                "size": placeholder.size,
-                "color": placeholder.color,
-                "box": placeholder.box,
-            }
-        )
+        overlay: dict[str, Any] = {
+            "type": "text",
+            "text": text,
+            "start": round(frames[placeholder.start_beat] / fps, 6),
+            "end": end,
+        }
+        # Only what the template sets, so a text style preset fills the rest.
+        keys = {"position", "size", "color", "box", "style"}
+        overlay |= placeholder.model_dump(include=keys, exclude_unset=True)
+        overlays.append(overlay)
     data: dict[str, Any] = {
         "version": 1,
         "output": out.model_dump(),

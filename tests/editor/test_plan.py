@@ -12,6 +12,7 @@ from editor.plan.build import WorkFiles, plan_render
 from editor.plan.timeline import build_timeline
 from editor.probe import MediaInfo
 from editor.resolve import parse_spec
+from editor.text.layers import prepare_text
 
 MP4 = "mov,mp4,m4a,3gp,3g2,mj2"
 
@@ -145,15 +146,15 @@ def test_sound_is_trimmed_at_its_input_and_mixed_then_normalised() -> None:
     assert "loudnorm=I=-16" in p.graph and "alimiter" in p.graph
 
 
-def test_user_text_never_reaches_the_filter_graph() -> None:
+def test_user_text_never_reaches_the_filter_graph(tmp_path: Path) -> None:
     text = "it's: \\ %{pts} textfile=/etc/passwd movie=x [a];[b] 🎉"
-    p = plan(
-        {"clips": [{"src": "a.mp4"}], "overlays": [{"type": "text", "text": text}]},
-        work=WorkFiles(texts=(Path("/w/text0.txt"),), font=Path("/f/font.ttf")),
-    )
+    data = {"clips": [{"src": "a.mp4"}], "overlays": [{"type": "text", "text": text}]}
+    layers = prepare_text(parse_spec(data), (), tmp_path, (360, 640), 4.0)
+    p = plan(data, work=WorkFiles(texts=layers))
     assert "%{pts}" not in p.graph and "passwd" not in p.graph and "🎉" not in p.graph
-    assert "textfile=/w/text0.txt:expansion=none" in p.graph
-    assert not any("passwd" in a for a in p.args)
+    assert "textfile" not in p.graph and "drawtext" not in p.graph
+    assert not any("passwd" in a or "pts}" in a for a in p.args)
+    assert f"file:{layers[0].png}" in p.args  # the text arrives as a PNG the server drew
 
 
 @pytest.mark.parametrize(

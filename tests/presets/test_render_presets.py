@@ -72,12 +72,35 @@ def test_every_transition_pack_renders_in_rotation(workdir: Path, pack: str) -> 
     assert probe(result.output).duration == pytest.approx(1.5 * n - overlap, abs=0.1)
 
 
+def test_every_text_preset_renders_and_shows_its_text(workdir: Path) -> None:
+    styles = [p.id for p in LIB.listing("text")]
+    assert len(styles) >= 6
+    overlays = [
+        {
+            "type": "text",
+            "text": "Hi 你好 ✨",
+            "start": i * SLOT * 2,
+            "end": (i + 1) * SLOT * 2,
+            "style": style,
+        }
+        for i, style in enumerate(styles)
+    ]
+    clip = {"src": "photo.jpg", "duration": SLOT * 2 * len(styles)}
+    plain = run(workdir, {"output": TINY, "clips": [clip], "audio": {"loudness": None}}, "plain.mp4")
+    spec = {"output": TINY, "clips": [clip], "overlays": overlays, "audio": {"loudness": None}}
+    result = run(workdir, spec, "texts.mp4")
+    before = frame_at(plain.output, SLOT).astype(float)
+    for i, style in enumerate(styles):  # settled, mid-way through its slot (a typewriter has typed)
+        after = frame_at(result.output, (i * 2 + 1.6) * SLOT).astype(float)
+        changed = (np.abs(after - before).sum(axis=2) > 60).mean()
+        assert changed > 0.004, f"{style} changed {changed:.2%} of the frame"
+
+
 def test_previews_command_writes_a_thumbnail_and_a_short_video(tmp_path: Path) -> None:
-    done = CliRunner().invoke(
-        app, ["presets", "previews", "-o", str(tmp_path), "--only", "noir", "--only", "smooth", "--json"]
-    )
+    only = ["--only", "noir", "--only", "smooth", "--only", "neon-title"]
+    done = CliRunner().invoke(app, ["presets", "previews", "-o", str(tmp_path), *only, "--json"])
     assert done.exit_code == 0, done.output
-    for preset_id in ("noir", "smooth"):
+    for preset_id in ("noir", "smooth", "neon-title"):
         assert probe(tmp_path / f"{preset_id}.mp4").duration == pytest.approx(2.0, abs=0.1)
         thumb = probe(tmp_path / f"{preset_id}.png")
         assert (thumb.width, thumb.height) == (360, 640)
