@@ -13,7 +13,8 @@ Pipeline (all on mono 22050 Hz):
    (running eighths in a chorale do not double it; a snare on 2 and 4 still halves nothing).
 4. A local tempo curve inside each segment (rubato, a piece that speeds up), then dynamic-
    programming beat tracking on an envelope where onsets and harmonic change agree: chords and
-   bass notes change on beats, syncopated accents do not (the phase decision).
+   bass notes change on beats, syncopated accents do not (the phase decision). Beats then move
+   from the envelope's peaks back to where the attacks start (strings and voices swell).
 5. Beats in silence are dropped; the meter (2, 3 or 4 beats) and the bar phase come from harmonic
    change and bass onsets at bar scale; phrase starts (every 4 bars) from change at phrase scale.
 """
@@ -40,7 +41,8 @@ _WINDOW_S = 8.0
 _WINDOW_HOP_S = 2.0
 _HALF_BEAT_RATIO = 0.38  # off/on accent ratio above which the faster tempo is the beat
 _HARMONY_WEIGHT = 1.0
-_LATENCY_S = 0.012  # flux peaks one frame after the attack starts (measured on clicks)
+_ATTACK_FLOOR = 0.3  # an attack starts where the onset envelope first exceeds 30 % of its peak
+_MAX_ATTACK = 12  # frames (140 ms): the slowest attack looked for (bowed strings, organ, choir)
 _N_FFT_LONG = 4096  # 186 ms: resolves the pitch class of bass notes
 _HOP_LONG = 4 * HOP  # 46 ms: finer than half a beat at 180 BPM
 _BASS_HZ = 300.0
@@ -254,18 +256,26 @@ def _grid_mean(env: np.ndarray, period: float, phases: np.ndarray) -> np.ndarray
 
 
 def half_beat_ratio(evidence: np.ndarray, slow_bpm: float, phase_by: np.ndarray | None = None) -> float:
-    """``evidence`` at the half-beat positions relative to the beats, at the slower tempo's best
-    phase (the phase where ``phase_by``, default ``evidence``, is strongest)."""
+    """``evidence`` at the half-beat positions relative to the beats, on the slower tempo's grid.
+
+    The grid's phase is where ``phase_by`` (default ``evidence``) is strongest, found again in
+    every 8 s window so that a tempo that drifts a few per cent (rubato) does not blur the test.
+    """
     tolerant = maximum_filter1d(evidence, size=5)
     by = tolerant if phase_by is None else maximum_filter1d(phase_by, size=5)
     period = 60.0 * FPS / slow_bpm
     phases = np.arange(int(np.ceil(period)), dtype=float)
-    on_by = _grid_mean(by, period, phases)
-    if on_by.max() <= 1e-9:
-        return 0.0
-    best = float(phases[int(np.argmax(on_by))])
-    on, off = _grid_mean(tolerant, period, np.array([best, best + period / 2]))
-    return float(off / on) if on > 1e-9 else 0.0
+    win = max(int(_WINDOW_S * FPS), int(4 * period))
+    on_sum = off_sum = 0.0
+    for s in range(0, max(1, len(evidence) - win // 2), win):
+        part, part_by = tolerant[s : s + win], by[s : s + win]
+        if len(part) <= 2 * period:
+            continue
+        on_by = _grid_mean(part_by, period, phases)
+        best = float(phases[int(np.argmax(on_by))])
+        on, off = _grid_mean(part, period, np.array([best, best + period / 2]))
+        on_sum, off_sum = on_sum + on, off_sum + off
+    return float(off_sum / on_sum) if on_sum > 1e-9 else 0.0
 
 
 def choose_octave(env: Envelopes, start: int, end: int, bpm: float) -> float:
@@ -341,6 +351,25 @@ def _fix_phase(evidence: np.ndarray, frames: np.ndarray) -> np.ndarray:
         last = frames[-1] + (frames[-1] - frames[-2]) / 2
         return np.append(mids, last) if last < len(evidence) else mids
     return frames
+
+
+def attack_lag(envelope: np.ndarray, frames: np.ndarray) -> float:
+    """Median frames from where the attacks start to where the beats sit (the envelope's peaks).
+
+    Flux peaks one frame after a click and up to ~100 ms into a bowed or sung note; people hear
+    the beat where the note starts, so beats move back by this lag (one per track: robust).
+    """
+    if len(frames) == 0:
+        return 0.0
+    lags = []
+    for b in np.rint(frames).astype(int).clip(0, len(envelope) - 1):
+        lo = max(0, b - 2)
+        peak = lo + int(np.argmax(envelope[lo : b + 3]))
+        i = peak
+        while i > 0 and peak - i < _MAX_ATTACK and envelope[i - 1] >= _ATTACK_FLOOR * envelope[peak]:
+            i -= 1
+        lags.append(b - i)
+    return float(np.median(lags))
 
 
 def _drop_silent(env: Envelopes, frames: np.ndarray) -> np.ndarray:
@@ -431,7 +460,8 @@ def rhythm(env: Envelopes) -> Rhythm:
     evidence = onset_env * (1.0 + _HARMONY_WEIGHT * harmony)
     frames = _track(evidence, bpm_frames)
     frames = _drop_silent(env, _fix_phase(env.low + harmony, frames))
-    beats = np.maximum(frames / FPS - _LATENCY_S, 0.0)
+    lag = attack_lag(onset_env, frames) / FPS
+    beats = np.maximum(frames / FPS - lag, 0.0)
     tempos = []
     for start, end, bpm in chosen:
         inside = beats[(beats >= start / FPS) & (beats < end / FPS)]
@@ -447,6 +477,6 @@ def rhythm(env: Envelopes) -> Rhythm:
         downbeats=beats[first::per_bar],
         onsets=onsets,
         beats_per_bar=per_bar,
-        phrases=np.maximum(phrase_starts(env, downbeat_frames) / FPS - _LATENCY_S, 0.0),
+        phrases=np.maximum(phrase_starts(env, downbeat_frames) / FPS - lag, 0.0),
         confidence=round(float(np.clip((on - off) / (on + 1e-9), 0.0, 1.0)), 3),
     )
