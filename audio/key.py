@@ -23,6 +23,13 @@ class Key:
     mode: str  # major | minor
     confidence: float  # 0..1
 
+    @classmethod
+    def parse(cls, tonic: str | None, mode: str | None, confidence: float = 0.0) -> Key | None:
+        """From ``SoundAnalysis.key`` / ``.mode``; ``None`` when the sound has no key."""
+        if tonic not in NAMES or mode not in ("major", "minor"):
+            return None
+        return cls(NAMES.index(tonic), mode, confidence)
+
     @property
     def name(self) -> str:
         return f"{NAMES[self.tonic]} {self.mode}"
