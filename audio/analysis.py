@@ -50,8 +50,10 @@ class SoundAnalysis:
     def highlight(self, seconds: float) -> Highlight | None:
         """The best window of the shortest length >= ``seconds`` (or the longest there is)."""
         fitting = [h for h in self.highlights if h.end - h.start >= seconds - 1e-6]
-        return min(fitting, key=lambda h: h.end - h.start) if fitting else (
-            max(self.highlights, key=lambda h: h.end - h.start) if self.highlights else None
+        return (
+            min(fitting, key=lambda h: h.end - h.start)
+            if fitting
+            else (max(self.highlights, key=lambda h: h.end - h.start) if self.highlights else None)
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -143,7 +145,7 @@ def analyze(samples: np.ndarray, sr: int, *, max_seconds: float = MAX_SECONDS) -
     x = check_input(samples, sr, max_seconds=max_seconds)
     power = loudness.segment_power(x, sr)
     duration = round(x.shape[1] / sr, 3)
-    common = {
+    common: dict[str, Any] = {
         "duration": duration,
         "sample_rate": int(sr),
         "loudness_lufs": loudness.integrated_loudness(x, sr, power=power),

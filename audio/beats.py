@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 
 import librosa
 import numpy as np
@@ -116,7 +117,9 @@ def _features(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if not mels:
         return np.zeros((64, 0)), np.zeros(0), np.zeros((24, 0))
     full, bass = _chroma_bases()
-    longs = [np.concatenate([full @ p, bass @ p]) for p in (s**2 for s in _spectra(y, _N_FFT_LONG, _HOP_LONG))]
+    longs = [
+        np.concatenate([full @ p, bass @ p]) for p in (s**2 for s in _spectra(y, _N_FFT_LONG, _HOP_LONG))
+    ]
     mel, rms = np.concatenate(mels, axis=1), np.concatenate(rmss)
     long = np.concatenate(longs, axis=1) if longs else np.zeros((24, 1))
     # frame i of the short STFT is centred where frame i/4 of the long one is
@@ -287,7 +290,7 @@ def choose_octave(env: Envelopes, start: int, end: int, bpm: float) -> float:
     accent = env.accent[start:end]
     if half_beat_ratio(accent, slow) <= _HALF_BEAT_RATIO:
         return slow
-    quarter = int(round(60.0 * FPS / fast / 2))  # harmony compared over half a fast beat
+    quarter = round(60.0 * FPS / fast / 2)  # harmony compared over half a fast beat
     harmony = harmonic_change(_slice(env, start, end), quarter)
     return slow if half_beat_ratio(harmony, slow, accent + harmony) < _HARMONY_HALF_RATIO else fast
 
@@ -296,9 +299,10 @@ _HARMONY_HALF_RATIO = 0.92  # dev set: slow beats <= 0.84, fast ones >= 1.01
 
 
 def _slice(env: Envelopes, start: int, end: int) -> Envelopes:
+    cut = slice(start, end)
     return Envelopes(
-        env.low[start:end], env.mid[start:end], env.high[start:end], env.full[start:end],
-        env.rms_db[start:end], env.chroma[:, start:end], env.bass[:, start:end], env.timbre[:, start:end],
+        env.low[cut], env.mid[cut], env.high[cut], env.full[cut], env.rms_db[cut],
+        env.chroma[:, cut], env.bass[:, cut], env.timbre[:, cut],
     )  # fmt: skip
 
 
@@ -382,8 +386,8 @@ def _drop_silent(env: Envelopes, frames: np.ndarray) -> np.ndarray:
 
 def _beat_sync(profile: np.ndarray, idx: np.ndarray) -> np.ndarray:
     bounds = np.append(idx, profile.shape[1])
-    cols = [profile[:, a:b].mean(axis=1) if b > a else profile[:, min(a, profile.shape[1] - 1)]
-            for a, b in zip(bounds[:-1], bounds[1:], strict=True)]  # fmt: skip
+    last = profile.shape[1] - 1
+    cols = [profile[:, a:b].mean(axis=1) if b > a else profile[:, min(a, last)] for a, b in pairwise(bounds)]
     out = np.stack(cols, axis=1)
     return out / np.maximum(np.linalg.norm(out, axis=0, keepdims=True), 1e-9)
 
@@ -419,8 +423,10 @@ def phrase_starts(env: Envelopes, downbeat_frames: np.ndarray, bars: int = 4) ->
         return downbeat_frames[:1]
     idx = np.rint(downbeat_frames).astype(int).clip(0, len(env.low) - 1)
     sync = np.concatenate([_beat_sync(env.chroma, idx), _beat_sync(env.bass, idx)])
-    loud = np.array([env.rms_db[a:b].mean() if b > a else env.rms_db[a]
-                     for a, b in zip(idx, [*idx[1:], len(env.rms_db)], strict=True)])  # fmt: skip
+    ends = [*idx[1:], len(env.rms_db)]
+    loud = np.array(
+        [env.rms_db[a:b].mean() if b > a else env.rms_db[a] for a, b in zip(idx, ends, strict=True)]
+    )
     score = _z(change(sync, bars)) + _z(np.abs(np.diff(loud, prepend=loud[0])))
     phase = int(np.argmax([score[k::bars].mean() for k in range(bars)]))
     return downbeat_frames[phase::bars]
@@ -455,7 +461,7 @@ def rhythm(env: Envelopes) -> Rhythm:
         octave = choose_octave(env, start, end, bpm)
         bpm_frames[start:end] = local_tempo(onset_env, start, end, octave)
         chosen.append((start, end, octave))
-    half_beat = int(round(30.0 * FPS / float(np.median(bpm_frames))))
+    half_beat = round(30.0 * FPS / float(np.median(bpm_frames)))
     harmony = harmonic_change(env, half_beat)
     evidence = onset_env * (1.0 + _HARMONY_WEIGHT * harmony)
     frames = _track(evidence, bpm_frames)

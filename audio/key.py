@@ -1,8 +1,9 @@
 """Musical key and mode from pitch-class profiles (Krumhansl-Kessler key profiles).
 
-The whole track's chroma is correlated with the 24 rotated major and minor profiles (a bass
-chroma counted extra was tried and hurt: the 5th harmonic of a bass note is its major third). Confidence is how far the best key stands above the best other key that is not its
-relative (C major and A minor share every note, so confusing them is a smaller mistake).
+The whole track's chroma is correlated with the 24 rotated major and minor profiles (bass
+chroma counted extra was tried and hurt: a bass note's 5th harmonic is its major third).
+Confidence is how far the best key stands above the best other key that is not its relative
+(C major and A minor share every note, so confusing them is a smaller mistake).
 """
 
 from __future__ import annotations

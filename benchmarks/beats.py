@@ -68,7 +68,11 @@ def f_measure(reference: np.ndarray, estimated: np.ndarray) -> float:
     est = np.asarray(estimated, dtype=float)
     if len(est) == 0:
         return 0.0
-    return float(mir_eval.beat.f_measure(mir_eval.beat.trim_beats(np.asarray(reference)), mir_eval.beat.trim_beats(est)))
+    return float(
+        mir_eval.beat.f_measure(
+            mir_eval.beat.trim_beats(np.asarray(reference)), mir_eval.beat.trim_beats(est)
+        )
+    )
 
 
 def close(a: float, b: float) -> bool:
@@ -96,7 +100,9 @@ def plain_librosa(case: Case) -> Score:
     """``librosa.beat.beat_track`` with its defaults; every 4th beat as its downbeats."""
     tempo, beats = librosa.beat.beat_track(y=case.samples, sr=case.sr, units="time")
     bpm = float(np.atleast_1d(tempo)[0])
-    return Score(f_measure(case.beats, beats), f_measure(case.downbeats, beats[::4]), close(bpm, case.tempos[0]), bpm)
+    return Score(
+        f_measure(case.beats, beats), f_measure(case.downbeats, beats[::4]), close(bpm, case.tempos[0]), bpm
+    )
 
 
 def from_synth(track: SynthTrack) -> Case:
@@ -107,6 +113,10 @@ def from_synth(track: SynthTrack) -> Case:
 
 def from_real(track: realmusic.RealTrack) -> Case:
     return Case(track.name, track.samples, track.sr, track.beats, track.downbeats, (track.tempo,))
+
+
+def _yes(ok: bool) -> str:
+    return "yes" if ok else "NO"
 
 
 def run_set(title: str, cases: list[Case]) -> tuple[float, float, float, float, float, float]:
@@ -121,8 +131,8 @@ def run_set(title: str, cases: list[Case]) -> tuple[float, float, float, float, 
         a, b = ours(case), plain_librosa(case)
         rows.append((a, b))
         print(
-            f"{case.name:20s} {case.tempos[0]:6.1f} | {a.tempo:6.1f} {'yes' if a.tempo_ok else 'NO':>3s}"
-            f" {a.f:5.3f} {a.downbeat_f:5.3f} {a.seconds:5.2f} | {b.tempo:7.1f} {'yes' if b.tempo_ok else 'NO':>3s}"
+            f"{case.name:20s} {case.tempos[0]:6.1f} | {a.tempo:6.1f} {_yes(a.tempo_ok):>3s}"
+            f" {a.f:5.3f} {a.downbeat_f:5.3f} {a.seconds:5.2f} | {b.tempo:7.1f} {_yes(b.tempo_ok):>3s}"
             f" {b.f:5.3f} {b.downbeat_f:5.3f}"
         )
 
@@ -230,14 +240,12 @@ def main() -> int:
         n_dev, n_held = (sum(p.split == s for p in realmusic.PIECES) for s in ("dev", "held_out"))
         both = [(d * n_dev + h * n_held) / (n_dev + n_held) for d, h in zip(dev, held, strict=True)]
         print(
-            f"\nreal music, all {n_dev + n_held}: ours F {both[0]:.3f} downbeat F {both[1]:.3f} tempo {both[2]:.0%}"
-            f" | librosa F {both[3]:.3f} downbeat F {both[4]:.3f} tempo {both[5]:.0%}"
+            f"\nreal music, all {n_dev + n_held}: ours F {both[0]:.3f} downbeat F {both[1]:.3f}"
+            f" tempo {both[2]:.0%} | librosa F {both[3]:.3f} downbeat F {both[4]:.3f} tempo {both[5]:.0%}"
         )
         targets += [("real F >= 0.80", both[0] >= 0.80), ("real downbeat F >= 0.60", both[1] >= 0.60)]
 
-    gen = run_set(
-        "generated", [from_synth(synthesize(spec)) for spec in evaluation_set(args.seconds)]
-    )
+    gen = run_set("generated", [from_synth(synthesize(spec)) for spec in evaluation_set(args.seconds)])
     targets += [("generated F >= 0.97", gen[0] >= 0.97), ("every generated tempo right", gen[2] == 1.0)]
 
     warm, stereo_s, cold, imports = timings()

@@ -39,7 +39,17 @@ SET_VERSION = 1
 
 # General MIDI programs
 PIANO, ORGAN, GUITAR, BASS, VIOLIN, VIOLA, CELLO, CHOIR, CLARINET, SAX, EPIANO = (
-    0, 19, 25, 33, 40, 41, 42, 52, 71, 65, 4,
+    0,
+    19,
+    25,
+    33,
+    40,
+    41,
+    42,
+    52,
+    71,
+    65,
+    4,
 )
 QUARTET = (VIOLIN, VIOLIN, VIOLA, CELLO)
 
@@ -67,21 +77,41 @@ PIECES: tuple[Piece, ...] = (
     Piece("quartet_haydn", "haydn/opus74no1/movement1", 3, 14, 128, QUARTET, "dev", seed=3),
     Piece("quartet_mozart", "mozart/k155/movement1", 1, 16, 132, QUARTET, "dev", seed=4),
     Piece("scherzo_beethoven", "beethoven/opus18no1/movement1", 3, 24, 150, QUARTET, "dev", seed=5),
-    Piece("band_berlin", "leadSheet/berlinAlexandersRagtime", 1, 16, 116, (SAX,), "dev",
-          band="straight", seed=6),
+    Piece(
+        "band_berlin", "leadSheet/berlinAlexandersRagtime", 1, 16, 116, (SAX,), "dev", band="straight", seed=6
+    ),
     Piece("choir_johnson", "johnson_j_r/lift_every_voice", 1, 16, 72, (CHOIR,), "dev", rubato=0.04, seed=7),
     # held out: never tuned on
     Piece("mazurka_chopin", "chopin/mazurka06-2", 5, 24, 138, (PIANO,), "held_out", rubato=0.06, seed=11),
     Piece("presto_haydn", "haydn/opus1no1/movement1", 1, 24, 96, QUARTET, "held_out", seed=12),
-    Piece("grave_corelli", "corelli/opus3no1/1grave", 1, 10, 72, (VIOLIN, VIOLIN, ORGAN), "held_out",
-          rubato=0.04, seed=13),
+    Piece(
+        "grave_corelli",
+        "corelli/opus3no1/1grave",
+        1,
+        10,
+        72,
+        (VIOLIN, VIOLIN, ORGAN),
+        "held_out",
+        rubato=0.04,
+        seed=13,
+    ),
     Piece("lied_schubert", "schubert/Lindenbaum", 9, 24, 96, (CLARINET, PIANO), "held_out", seed=14),
     Piece("hymn_aloha", "liliuokalani/aloha_oe", 2, 12, 88, (CHOIR,), "held_out", seed=15),
-    Piece("band_foster", "leadSheet/fosterBrownHair", 1, 16, 104, (EPIANO,), "held_out",
-          band="swing", seed=16),
+    Piece(
+        "band_foster", "leadSheet/fosterBrownHair", 1, 16, 104, (EPIANO,), "held_out", band="swing", seed=16
+    ),
     Piece("sonata_cpebach", "cpebach/h186", 1, 12, 100, (PIANO,), "held_out", accelerando=1.2, seed=17),
-    Piece("aria_handel", "handel/rinaldo/Lascia_chio_pianga", 5, 16, 74, (CLARINET, PIANO), "held_out",
-          rubato=0.05, seed=18),
+    Piece(
+        "aria_handel",
+        "handel/rinaldo/Lascia_chio_pianga",
+        5,
+        16,
+        74,
+        (CLARINET, PIANO),
+        "held_out",
+        rubato=0.05,
+        seed=18,
+    ),
     Piece("quartet_beethoven", "beethoven/opus59no1/movement1", 1, 14, 120, QUARTET, "held_out", seed=19),
 )
 
@@ -134,8 +164,12 @@ def _score_events(piece: Piece) -> tuple[list[_Note], list[float], list[float], 
     parts = list(score.parts)
     measures = [m for m in parts[0].getElementsByClass("Measure") if m.number >= piece.first_measure]
     measures = measures[: piece.measures]
-    start, end = float(measures[0].offset), float(measures[-1].offset + measures[-1].barDuration.quarterLength)
-    beats, downbeats = [], []
+    start, end = (
+        float(measures[0].offset),
+        float(measures[-1].offset + measures[-1].barDuration.quarterLength),
+    )
+    beats: list[float] = []
+    downbeats: list[float] = []
     for m, following in zip(measures, [*measures[1:], None], strict=True):
         ts = m.getContextByClass(meter.TimeSignature)
         beat_ql = float(ts.beatDuration.quarterLength) if ts else 1.0
@@ -165,7 +199,10 @@ _COMP, _BASS, _DRUMS = 97, 98, 99  # track ids of the band's guitar, bass and ki
 
 
 def _band(
-    chords: list[tuple[float, list[int]]], beats: list[float], downbeats: list[float], length: float,
+    chords: list[tuple[float, list[int]]],
+    beats: list[float],
+    downbeats: list[float],
+    length: float,
     feel: str,
 ) -> list[_Note]:
     """Bass, syncopated comping and a drum kit from a lead sheet's chord symbols."""
@@ -324,7 +361,9 @@ def build(piece: Piece) -> RealTrack:
         sr = SR
     beats = np.asarray(data["beats"])
     tempo = float(60.0 / np.median(np.diff(beats)))
-    return RealTrack(piece, np.asarray(samples, dtype=np.float32), int(sr), beats, np.asarray(data["downbeats"]), tempo)
+    return RealTrack(
+        piece, np.asarray(samples, dtype=np.float32), int(sr), beats, np.asarray(data["downbeats"]), tempo
+    )
 
 
 def real_set(split: str | None = None) -> list[RealTrack]:

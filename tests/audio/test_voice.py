@@ -47,7 +47,7 @@ def _cents(a: float, b: float) -> float:
 def test_pitch_voices_shift_a_tone_by_their_semitones(tmp_path: Path, name: str, semitones: int) -> None:
     out = _through(tmp_path, _tone(), name)
     steady = out[SR // 4 : -SR // 4]
-    assert abs(_cents(dominant_hz(steady, SR), 440.0) - 100 * semitones) < 15
+    assert abs(_cents(dominant_hz(steady, SR), 440.0) - 100 * semitones) < 5
     assert len(out) == pytest.approx(2 * SR, abs=SR // 20)  # tempo kept
 
 
