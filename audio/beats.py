@@ -8,9 +8,10 @@ Pipeline (all on mono 22050 Hz):
 2. Windowed autocorrelation -> a tempo salience per 8 s window; one tempo step is found by
    splitting the windows where two tempos explain the salience clearly better than one.
 3. The octave decision per segment: at the slower candidate's grid, are the half-beat positions
-   as accented as the beats (then the faster tempo is the beat)? Harmony overrules accents: when
-   chords and bass notes change on the slower grid and not half-way, the slower tempo is the beat
-   (running eighths in a chorale do not double it; a snare on 2 and 4 still halves nothing).
+   as accented as the beats (then the faster tempo is the beat)? Unless the bass drum marks them
+   too (a kick on every beat), harmony overrules accents: when chords and bass notes change on
+   the slower grid and not half-way, the slower tempo is the beat (running eighths in a chorale
+   do not double it; a snare on 2 and 4 still halves nothing).
 4. A local tempo curve inside each segment (rubato, a piece that speeds up), then dynamic-
    programming beat tracking on an envelope where onsets and harmonic change agree: chords and
    bass notes change on beats, syncopated accents do not (the phase decision). Beats then move
@@ -290,11 +291,14 @@ def choose_octave(env: Envelopes, start: int, end: int, bpm: float) -> float:
     accent = env.accent[start:end]
     if half_beat_ratio(accent, slow) <= _HALF_BEAT_RATIO:
         return slow
+    if half_beat_ratio(env.low[start:end], slow) >= _KICK_EVERY_BEAT:
+        return fast  # the bass drum marks the half-beats too: they are beats, whatever the harmony
     quarter = round(60.0 * FPS / fast / 2)  # harmony compared over half a fast beat
     harmony = harmonic_change(_slice(env, start, end), quarter)
     return slow if half_beat_ratio(harmony, slow, accent + harmony) < _HARMONY_HALF_RATIO else fast
 
 
+_KICK_EVERY_BEAT = 0.75  # low-band half/on ratio; dev set: real slow beats <= 0.61
 _HARMONY_HALF_RATIO = 0.92  # dev set: slow beats <= 0.84, fast ones >= 1.01
 
 

@@ -179,3 +179,26 @@ def stored(server: Server, sound_id: str) -> tuple[int, int]:
         sound = session.get(Sound, sound_id)
         assert sound is not None and sound.fingerprint is not None
         return rows, len({(h, t) for h, t in sound.fingerprint["pairs"]})
+
+
+def test_remix_matches_another_sounds_tempo_and_hides_what_the_caller_may_not_see(
+    mia: Client, leo: Client, tracks: dict[str, Path]
+) -> None:
+    parent = publish(mia, tracks["nc"], "Slow one", license="cc-by")
+    target = publish(leo, tracks["strict"], "Faster one")
+    assert target["analysis"]["key"] is not None and target["analysis"]["highlights"]
+    made = leo.post(
+        f"/v1/sounds/{parent['id']}/remix",
+        json={"title": "in time", "license": "cc-by", "ops": {"tempo": f"match:{target['id']}"}},
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["analysis"]["tempo"] == pytest.approx(target["analysis"]["tempo"], rel=0.01)
+    private = publish(leo, tracks["closed"], "private", published=False)
+    hidden = mia.post(
+        f"/v1/sounds/{parent['id']}/remix", json={"title": "x", "ops": {"pitch": f"match:{private['id']}"}}
+    )
+    missing = mia.post(
+        f"/v1/sounds/{parent['id']}/remix", json={"title": "x", "ops": {"pitch": "match:0123456789abcdef"}}
+    )
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()
