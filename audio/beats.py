@@ -349,6 +349,23 @@ def _on_off(evidence: np.ndarray, frames: np.ndarray) -> tuple[float, float]:
     return float(tolerant[frames[:-1].astype(int)].mean()), float(tolerant[mids].mean())
 
 
+def _agree(low: np.ndarray, with_harmony: np.ndarray, onsets_only: np.ndarray) -> np.ndarray:
+    """When harmony moved the beats half a beat off where the onsets alone put them, the bass
+    decides: the grid whose beats carry clearly more low-band onsets (kick, bass notes) wins."""
+    if len(with_harmony) < 4 or len(onsets_only) < 4:
+        return with_harmony
+    gap = np.abs(with_harmony[:, None] - onsets_only[None, :]).min(axis=1)
+    if np.median(gap) < np.median(np.diff(with_harmony)) / 4:
+        return with_harmony  # the same grid
+    on_h, off_h = _on_off(low, with_harmony)
+    on_o, off_o = _on_off(low, onsets_only)
+    contrast_h, contrast_o = on_h / (off_h + 1e-9), on_o / (off_o + 1e-9)
+    return onsets_only if contrast_o > _BASS_DECIDES * contrast_h else with_harmony
+
+
+_BASS_DECIDES = 1.5
+
+
 def _fix_phase(evidence: np.ndarray, frames: np.ndarray) -> np.ndarray:
     """Move beats half a beat if the phase evidence is clearly stronger there."""
     if len(frames) < 4:
@@ -468,7 +485,7 @@ def rhythm(env: Envelopes) -> Rhythm:
     half_beat = round(30.0 * FPS / float(np.median(bpm_frames)))
     harmony = harmonic_change(env, half_beat)
     evidence = onset_env * (1.0 + _HARMONY_WEIGHT * harmony)
-    frames = _track(evidence, bpm_frames)
+    frames = _agree(env.low, _track(evidence, bpm_frames), _track(onset_env, bpm_frames))
     frames = _drop_silent(env, _fix_phase(env.low + harmony, frames))
     lag = attack_lag(onset_env, frames) / FPS
     beats = np.maximum(frames / FPS - lag, 0.0)

@@ -182,10 +182,12 @@ def stored(server: Server, sound_id: str) -> tuple[int, int]:
 
 
 def test_remix_matches_another_sounds_tempo_and_hides_what_the_caller_may_not_see(
-    mia: Client, leo: Client, tracks: dict[str, Path]
+    mia: Client, leo: Client, tracks: dict[str, Path], tmp_path: Path
 ) -> None:
-    parent = publish(mia, tracks["nc"], "Slow one", license="cc-by")
-    target = publish(leo, tracks["strict"], "Faster one")
+    slow = make_music(tmp_path / "slow.m4a", seconds=12, bpm=92, root=175, progression=5)
+    fast = make_music(tmp_path / "fast.m4a", seconds=12, bpm=118, root=233, progression=3)
+    parent = publish(mia, slow, "Slow one")
+    target = publish(leo, fast, "Faster one")
     assert target["analysis"]["key"] is not None and target["analysis"]["highlights"]
     made = leo.post(
         f"/v1/sounds/{parent['id']}/remix",
@@ -193,7 +195,8 @@ def test_remix_matches_another_sounds_tempo_and_hides_what_the_caller_may_not_se
     )
     assert made.status_code == 201, made.text
     assert made.json()["analysis"]["tempo"] == pytest.approx(target["analysis"]["tempo"], rel=0.01)
-    private = publish(leo, tracks["closed"], "private", published=False)
+    quiet = make_music(tmp_path / "quiet.m4a", seconds=12, bpm=133, root=311, progression=1)
+    private = publish(leo, quiet, "private", published=False)
     hidden = mia.post(
         f"/v1/sounds/{parent['id']}/remix", json={"title": "x", "ops": {"pitch": f"match:{private['id']}"}}
     )
