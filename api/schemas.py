@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from api.core.db import as_utc
+from audio import remix
 from editor.spec import SoundOps
 
 MediaKind = Literal["video", "image", "audio", "captions"]  # captions: an .srt or .vtt file
@@ -118,12 +119,21 @@ class SoundCreate(Input):
     published: bool = False
 
 
+MatchSound = Annotated[str, Field(pattern=r"^match:[0-9A-Za-z_-]{1,64}$", examples=["match:<sound id>"])]
+
+
 class RemixOps(SoundOps):
     """The spec's sound operations (``editor.spec.SoundOps``: one declaration of their ranges), plus
-    where the new sound ends."""
+    where the new sound ends; ``tempo`` and ``pitch`` may also match another sound."""
 
     model_config = ConfigDict(extra="forbid", frozen=False)
 
+    tempo: Annotated[float, Field(ge=remix.MIN_TEMPO, le=remix.MAX_TEMPO)] | MatchSound = Field(  # type: ignore[assignment]
+        default=1.0, description="speed, pitch preserved; or 'match:<sound id>': that sound's tempo"
+    )
+    pitch: Annotated[float, Field(ge=-remix.MAX_SEMITONES, le=remix.MAX_SEMITONES)] | MatchSound = Field(  # type: ignore[assignment]
+        default=0.0, description="semitones, tempo preserved; or 'match:<sound id>': into that sound's key"
+    )
     end: float | None = Field(default=None, gt=0.0, description="default: the parent's end")
 
 

@@ -1,4 +1,4 @@
-"""Sound analysis: tempo, beats, downbeats, onsets, loudness (LUFS, LRA) and true peak.
+"""Sound analysis: tempo, beats, bars, phrases, key, highlights, loudness (LUFS, LRA), true peak.
 
 ``analyze(samples, sr)`` is pure: decoded float samples in, a frozen ``SoundAnalysis`` out.
 Input caps protect against hostile data; violations raise ``ValueError`` for the caller to
@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from audio import loudness
+from audio.highlights import Highlight
 
-ANALYSIS_VERSION = 1  # bump whenever results for the same samples may change
+ANALYSIS_VERSION = 2  # bump whenever results for the same samples may change
 ANALYSIS_SR = 22050
 MAX_SECONDS = 15 * 60.0
 MAX_SAMPLE_RATE = 192_000
@@ -38,6 +39,22 @@ class SoundAnalysis:
     loudness_range: float
     true_peak_db: float
     tempo_segments: tuple[tuple[float, float], ...] = field(default=())  # (start s, bpm)
+    beats_per_bar: int = 4
+    phrases: tuple[float, ...] = ()  # downbeats that start a 4-bar phrase (8-bar: every other one)
+    beat_confidence: float = 0.0  # 0..1
+    key: str | None = None  # "C", "F#"... ; None when there is no tonal centre
+    mode: str | None = None  # major | minor
+    key_confidence: float = 0.0  # 0..1
+    highlights: tuple[Highlight, ...] = ()  # the best 15, 30 and 60 s windows, bar-aligned
+
+    def highlight(self, seconds: float) -> Highlight | None:
+        """The best window of the shortest length >= ``seconds`` (or the longest there is)."""
+        fitting = [h for h in self.highlights if h.end - h.start >= seconds - 1e-6]
+        return (
+            min(fitting, key=lambda h: h.end - h.start)
+            if fitting
+            else (max(self.highlights, key=lambda h: h.end - h.start) if self.highlights else None)
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,6 +67,14 @@ class SoundAnalysis:
             "loudness_lufs": self.loudness_lufs,
             "loudness_range": self.loudness_range,
             "true_peak_db": self.true_peak_db,
+            "tempo_segments": [list(seg) for seg in self.tempo_segments],
+            "beats_per_bar": self.beats_per_bar,
+            "phrases": list(self.phrases),
+            "beat_confidence": self.beat_confidence,
+            "key": self.key,
+            "mode": self.mode,
+            "key_confidence": self.key_confidence,
+            "highlights": [h.to_json() for h in self.highlights],
         }
 
     @classmethod
@@ -66,6 +91,13 @@ class SoundAnalysis:
             loudness_range=float(data["loudness_range"]),
             true_peak_db=float(data["true_peak_db"]),
             tempo_segments=tuple((float(s), float(b)) for s, b in data.get("tempo_segments", ())),
+            beats_per_bar=int(data.get("beats_per_bar", 4)),
+            phrases=tuple(data.get("phrases", ())),
+            beat_confidence=float(data.get("beat_confidence", 0.0)),
+            key=data.get("key"),
+            mode=data.get("mode"),
+            key_confidence=float(data.get("key_confidence", 0.0)),
+            highlights=tuple(Highlight(**h) for h in data.get("highlights", ())),
         )
 
 
@@ -107,26 +139,48 @@ def _r(values: np.ndarray) -> tuple[float, ...]:
 def analyze(samples: np.ndarray, sr: int, *, max_seconds: float = MAX_SECONDS) -> SoundAnalysis:
     """Analyse mono ``(n,)`` or ``(channels, n)`` float samples at ``sr`` Hz.
 
-    Loudness and true peak are measured on the original channels and rate; rhythm on a mono
-    22050 Hz mix. Raises ``ValueError`` on inputs over the caps (duration, rate, channels).
+    Loudness and true peak are measured on the original channels and rate; rhythm, key and
+    highlights on a mono 22050 Hz mix. Raises ``ValueError`` on inputs over the caps.
     """
-    from audio.beats import rhythm
-
     x = check_input(samples, sr, max_seconds=max_seconds)
     power = loudness.segment_power(x, sr)
-    found = rhythm(_mono_for_rhythm(x, sr)) if x.shape[1] else None
-    return SoundAnalysis(
-        duration=round(x.shape[1] / sr, 3),
-        sample_rate=int(sr),
-        tempo=found.tempo if found else 0.0,
-        beats=_r(found.beats) if found else (),
-        downbeats=_r(found.downbeats) if found else (),
-        onsets=_r(found.onsets) if found else (),
-        loudness_lufs=loudness.integrated_loudness(x, sr, power=power),
-        loudness_range=loudness.loudness_range(x, sr, power=power),
-        true_peak_db=loudness.true_peak_db(x, sr),
-        tempo_segments=found.segments if found else (),
-    )
+    duration = round(x.shape[1] / sr, 3)
+    common: dict[str, Any] = {
+        "duration": duration,
+        "sample_rate": int(sr),
+        "loudness_lufs": loudness.integrated_loudness(x, sr, power=power),
+        "loudness_range": loudness.loudness_range(x, sr, power=power),
+        "true_peak_db": loudness.true_peak_db(x, sr),
+    }
+    if not x.shape[1]:
+        return SoundAnalysis(tempo=0.0, beats=(), downbeats=(), onsets=(), **common)
+    return SoundAnalysis(**common, **_music(_mono_for_rhythm(x, sr), duration))
+
+
+def _music(mono: np.ndarray, duration: float) -> dict[str, Any]:
+    """Rhythm, key and highlights of mono 22050 Hz samples, as ``SoundAnalysis`` fields."""
+    from audio import highlights, key
+    from audio.beats import FPS, envelopes, rhythm
+
+    env = envelopes(mono)
+    found = rhythm(env)
+    tonal = key.estimate(env.chroma)
+    score, novelty = highlights.moment_scores(env.chroma, env.timbre, env.rms_db, FPS)
+    starts = found.downbeats if len(found.downbeats) else found.beats
+    return {
+        "tempo": found.tempo,
+        "beats": _r(found.beats),
+        "downbeats": _r(found.downbeats),
+        "onsets": _r(found.onsets),
+        "tempo_segments": found.segments,
+        "beats_per_bar": found.beats_per_bar,
+        "phrases": _r(found.phrases),
+        "beat_confidence": found.confidence,
+        "key": key.NAMES[tonal.tonic] if tonal else None,
+        "mode": tonal.mode if tonal else None,
+        "key_confidence": tonal.confidence if tonal else 0.0,
+        "highlights": highlights.best_windows(score, novelty, duration, np.asarray(starts)),
+    }
 
 
 def warm_up() -> float:

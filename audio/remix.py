@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
+from audio.key import Key
+
 # The ranges of every remix operation: the spec's and the API's models take their bounds from here.
 MIN_TEMPO, MAX_TEMPO = 0.5, 2.0  # atempo's single-stage range; rubberband is as good there
 MAX_SEMITONES = 12.0
@@ -121,3 +123,26 @@ def plan_sound(
     else:
         options = ()
     return SoundPlan(options, remix_chain(params, video_duration, source_duration=source_duration))
+
+
+def match_tempo(source_bpm: float, target_bpm: float) -> float:
+    """The ``tempo`` factor that plays a ``source_bpm`` sound at ``target_bpm``.
+
+    Outside 0.5..2 the target's double or half is matched instead (its beats still line up, every
+    other one); ``ValueError`` when either sound has no tempo.
+    """
+    if not (source_bpm > 0 and target_bpm > 0):
+        raise ValueError("both sounds need a tempo (one has no beat)")
+    ratio = target_bpm / source_bpm
+    while ratio > MAX_TEMPO:
+        ratio /= 2
+    while ratio < MIN_TEMPO:
+        ratio *= 2
+    return round(ratio, 6)
+
+
+def match_pitch(source: Key | None, target: Key | None) -> float:
+    """The ``pitch`` shift in semitones (-6..+5) that moves ``source``'s key onto ``target``'s."""
+    if source is None or target is None:
+        raise ValueError("both sounds need a key (one has no tonal centre)")
+    return float(source.semitones_to(target))

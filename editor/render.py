@@ -146,19 +146,32 @@ def prepare_face_hooks(
 
 
 def synced(spec: EditSpec, media: Mapping[str, MediaInfo], analyses: Mapping[str, SoundAnalysis]) -> EditSpec:
-    """``spec`` with every cut moved onto a beat of its sound (``sync: beats``), else as it is.
+    """``spec`` with its sound's ``start: "auto"`` set to the song's hook and every cut moved
+    onto a beat (``sync: beats``) or a bar start (``sync: bars``) of the sound; else as it is.
 
     The sound's analysis is the caller's (the API keeps it with the sound), else
     ``sound_analysis``'s, cached by content.
     """
     sound = spec.audio.sound
-    if spec.sync != "beats" or sound is None:
+    if sound is None or (spec.sync is None and sound.start != "auto"):
         return spec
     info = media[sound.src]
     analysis = analyses.get(sound.src) or sound_analysis(info.path)
+    if sound.start == "auto":
+        sound = sound.model_copy(update={"start": hook_start(analysis, build_timeline(spec, media).duration)})
+        spec = spec.model_copy(update={"audio": spec.audio.model_copy(update={"sound": sound})})
+    if spec.sync is None:
+        return spec
+    marks = analysis.downbeats if spec.sync == "bars" else analysis.beats
     longest = sum(c.duration if c.duration else info.duration for c in spec.clips) * 4 + 60
-    beats = beats_in_output(analysis.beats, sound, info.duration, until=longest)
+    beats = beats_in_output(marks, sound, info.duration, until=longest)
     return sync_to_beats(spec, media, build_timeline(spec, media), beats)
+
+
+def hook_start(analysis: SoundAnalysis, video_seconds: float) -> float:
+    """Where the song's best window long enough for the video starts (0 when there is none)."""
+    best = analysis.highlight(video_seconds)
+    return best.start if best is not None else 0.0
 
 
 def render_credits(

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from audio import mix, remix
+from audio import mix, remix, voice
 from editor.effects import EFFECTS, AnyEffect
 from editor.errors import SpecError
 from editor.face.effects import FACE_EFFECTS, FaceEffect
@@ -40,6 +40,16 @@ PresetRef = Annotated[  # one id, or a list of them; held as a tuple
     WithJsonSchema({"anyOf": [_PRESET_SCHEMA, {"type": "array", "items": _PRESET_SCHEMA, "maxItems": 8}]}),
 ]
 PRESET_HELP = "a preset id (or a list of ids) from presets/; editor.presets documents how they merge"
+VOICE_HELP = f"a voice effect for this sound: {', '.join(voice.VOICES)}"
+
+
+def _check_voice(name: str | None) -> str | None:
+    if name is not None and name not in voice.VOICES:
+        raise ValueError(unknown_name("voice", name, voice.VOICES))
+    return name
+
+
+VoiceName = Annotated[str | None, BeforeValidator(_check_voice), Field(None, description=VOICE_HELP)]
 
 
 class Model(BaseModel):
@@ -77,6 +87,7 @@ class Clip(Model):
     speed: float = Field(1.0, ge=0.25, le=4.0)
     fit: Literal["cover", "contain", "blur_fill"] = "cover"
     volume: float = Field(1.0, ge=0.0, le=4.0, description="this clip's own sound")
+    voice: VoiceName = None
     effects: tuple[AnyEffect, ...] = ()
     face_effects: tuple[FaceEffect, ...] = Field((), description="AR effects that follow faces in this clip")
     transition: Transition | None = None
@@ -108,7 +119,29 @@ class Sound(SoundOps):
     """A borrowed or uploaded sound, remixed on the fly: trim, tempo, pitch, fades, loop."""
 
     src: str = source("sound", ..., min_length=1, max_length=1024)
+    start: float | Literal["auto"] = Field(  # type: ignore[assignment]
+        0.0, description="offset into the track in seconds, or 'auto': the song's best part (its hook)"
+    )
     loop: bool = Field(False, description="repeat the sound to cover the whole video")
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, v: float | str) -> float | str:
+        if not isinstance(v, str) and v < 0:
+            raise ValueError("must be >= 0 seconds, or 'auto'")
+        return v
+
+
+class Voiceover(Model):
+    """The creator's own narration over the video; the borrowed sound dips under it."""
+
+    src: str = source("media", ..., min_length=1, max_length=1024)
+    start: float = Field(0.0, ge=0.0, description="where in the video it begins, in seconds")
+    volume: float = Field(1.0, ge=0.0, le=4.0)
+    voice: VoiceName = None
+    duck_db: float = Field(
+        12.0, ge=mix.AMOUNT_DB[0], le=mix.AMOUNT_DB[1], description="how far the sound dips under it"
+    )
 
 
 class Ducking(Model):
@@ -123,6 +156,7 @@ class Audio(Model):
     original_volume: float = Field(1.0, ge=0.0, le=4.0)
     sound: Sound | None = None
     ducking: Ducking | None = Field(None, description="true or settings: lower the sound under speech")
+    voiceover: Voiceover | None = None
     loudness: float | None = Field(-14.0, ge=-40.0, le=-5.0, description="integrated LUFS; null = untouched")
 
     @field_validator("ducking", mode="before")
@@ -140,7 +174,9 @@ class EditSpec(Model):
     overlays: tuple[TextOverlay, ...] = Field((), max_length=50)
     captions: Captions | None = Field(None, description="timed captions from an .srt or .vtt file")
     audio: Audio = Audio()
-    sync: Literal["beats"] | None = Field(None, description="'beats': move cuts onto the sound's beats")
+    sync: Literal["beats", "bars"] | None = Field(
+        None, description="'beats' / 'bars': move cuts onto the sound's beats / bar starts"
+    )
     commercial: bool = Field(False, description="for commercial use: cc-by-nc sounds are refused")
     preset: PresetRef | None = Field(None, description=PRESET_HELP)
 
@@ -148,8 +184,8 @@ class EditSpec(Model):
     def _last_transition(self) -> EditSpec:
         if self.clips[-1].transition is not None:
             raise ValueError(f"clips[{len(self.clips) - 1}].transition: the last clip has no next clip")
-        if self.sync == "beats" and self.audio.sound is None:
-            raise ValueError("sync: 'beats' needs a sound in audio.sound to take the beats from")
+        if self.sync is not None and self.audio.sound is None:
+            raise ValueError(f"sync: '{self.sync}' needs a sound in audio.sound to take the {self.sync} from")
         return self
 
     def named_presets(self) -> bool:
@@ -204,5 +240,6 @@ __all__ = [
     "SoundOps",
     "TextOverlay",
     "Transition",
+    "Voiceover",
     "validate_spec",
 ]

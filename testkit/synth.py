@@ -262,3 +262,65 @@ def unrelated_set(count: int = 20, seconds: float = 12.0, first: int = 0) -> tup
         )
         for i in range(first, first + count)
     )
+
+
+@dataclass(frozen=True)
+class Song:
+    """A generated song with known sections: ``sections`` holds (name, start s, end s)."""
+
+    samples: np.ndarray = field(repr=False)
+    sr: int
+    sections: tuple[tuple[str, float, float], ...]
+    beats: np.ndarray = field(repr=False)
+
+
+def song(
+    bpm: float = 120.0,
+    form: tuple[str, ...] = ("verse", "chorus", "verse", "chorus", "chorus"),
+    bars: int = 8,
+    key: int = 0,
+    sr: int = 22050,
+) -> Song:
+    """Verses (quiet, sparse, no drums) and choruses (loud, drums, melody; each chorus identical)."""
+    seconds = bars * 4 * 60.0 / bpm
+    parts = {
+        "verse": (TrackSpec("verse", bpm, seconds, "nodrums", "none", key=key, seed=31, progression=2), 0.25),
+        "chorus": (
+            TrackSpec("chorus", bpm, seconds, "rock", "16th", key=key, seed=32, progression=0, melody=True),
+            1.0,
+        ),
+    }
+    rendered = {name: gain * synthesize(spec, sr).samples for name, (spec, gain) in parts.items()}
+    pieces, sections, beats = [], [], []
+    for i, name in enumerate(form):
+        pieces.append(rendered[name])
+        sections.append((name, i * seconds, (i + 1) * seconds))
+        beats.append(i * seconds + beat_grid(parts[name][0]))
+    audio = np.concatenate(pieces)
+    audio *= 0.7 / max(1e-9, float(np.abs(audio).max()))
+    return Song(audio.astype(np.float32), sr, tuple(sections), np.concatenate(beats))
+
+
+_MAJOR_CADENCE = ((0, 4, 7), (5, 9, 12), (7, 11, 14), (0, 4, 7))
+_MINOR_CADENCE = ((0, 3, 7), (5, 8, 12), (7, 11, 14), (0, 3, 7))  # i iv V i (harmonic minor)
+
+
+def cadences(tonic: int, mode: str, seconds: float = 8.0, bpm: float = 100.0, sr: int = 22050) -> np.ndarray:
+    """Chords I-IV-V-I (or i-iv-V-i) with a bass line and the scale in eighths, in a known key.
+
+    ``tonic`` is a pitch class (0 = C); the chords sit around middle C.
+    """
+    scale = (0, 2, 4, 5, 7, 9, 11) if mode == "major" else (0, 2, 3, 5, 7, 8, 11)
+    buf = np.zeros(int(seconds * sr), dtype=np.float32)
+    c4 = 261.63 * 2 ** (tonic / 12)
+    bar = 4 * 60.0 / bpm
+    cadence = _MAJOR_CADENCE if mode == "major" else _MINOR_CADENCE
+    for i in range(int(seconds / bar) + 1):
+        chord = cadence[i % 4]
+        for semi in chord:
+            _add(buf, sr, i * bar, _tone(sr, c4 * 2 ** (semi / 12), bar, 0.6, 1.5), 0.15)
+        _add(buf, sr, i * bar, _tone(sr, c4 / 4 * 2 ** (chord[0] / 12), bar, 0.5, 1.0), 0.3)
+        for k in range(8):
+            note = scale[(i * 8 + k) % 7] + 12
+            _add(buf, sr, i * bar + k * bar / 8, _tone(sr, c4 * 2 ** (note / 12), bar / 8, 0.5, 0.2), 0.08)
+    return (0.7 * buf / max(1e-9, float(np.abs(buf).max()))).astype(np.float32)

@@ -107,8 +107,16 @@ def test_sounds_analyze_prints_tempo_beats_and_loudness(workdir: Path) -> None:
         "onsets",
         "loudness_lufs",
         "true_peak_db",
+        "beats_per_bar",
+        "phrases",
+        "key",
+        "mode",
+        "key_confidence",
+        "highlights",
     } <= data.keys()
     assert abs(data["tempo"] - 120) < 120 * 0.04  # make_music writes 120 BPM
+    whole = round(data["duration"])  # 24 s: the 30 and 60 s windows are the whole song
+    assert [round(h["end"] - h["start"]) for h in data["highlights"]] == [15, whole, whole]
     assert all(abs(b - round(b * 2) / 2) < 0.07 for b in data["beats"])
     bad = run_cli("sounds", "analyze", "d.mp4", cwd=workdir)  # a clip without sound
     assert bad.returncode == 3 and bad.stderr.startswith("error: ") and "audio" in bad.stderr

@@ -16,7 +16,8 @@ from api.core.models import Media, Sound, User
 from api.services.lineage import canonical, graph_for, handle, use_refusal
 from api.services.sounds import analyze, visible_sound, write_fingerprint
 from audio import attribution
-from audio.remix import SoundRemix, plan_sound
+from audio.key import Key
+from audio.remix import SoundRemix, match_pitch, match_tempo, plan_sound
 from editor import ffmpeg
 from editor.errors import Conflict, Forbidden, MediaError, ReelForgeError, SpecError
 from editor.probe import probe
@@ -53,8 +54,9 @@ def remix(
             code="invalid_request",
             message="the remix must keep at least 0.5 s of the sound",
         )
-    params = SoundRemix(**ops.model_dump(exclude={"end"}))
-    source_key, length = source.key, (end - ops.start) / ops.tempo
+    tempo, pitch = matched(session, user, parent, ops)
+    params = SoundRemix(**{**ops.model_dump(exclude={"end"}), "tempo": tempo, "pitch": pitch})
+    source_key, length = source.key, (end - ops.start) / tempo
     session.rollback()  # nothing stays locked while ffmpeg works
     key = f"users/{user.id}/media/{uuid.uuid4().hex}.m4a"
     media = _render(services, source_key, params, length, key, user.id)
@@ -75,6 +77,34 @@ def remix(
     write_fingerprint(session, sound, fp)
     session.commit()
     return sound
+
+
+def matched(session: Session, user: User, parent: Sound, ops: schemas.RemixOps) -> tuple[float, float]:
+    """``ops.tempo`` and ``ops.pitch`` as numbers: ``match:<id>`` takes that sound's tempo or key
+    (a sound the caller may not see is a 404, like a missing one)."""
+    tempo, pitch = ops.tempo, ops.pitch
+    mine_tempo, mine_key = _tempo_and_key(parent)
+    try:
+        if isinstance(tempo, str):
+            tempo = match_tempo(mine_tempo, _tempo_and_key(_matched_sound(session, user, tempo))[0])
+    except ValueError as exc:
+        raise SpecError.at("ops.tempo", str(exc), code="invalid_request") from None
+    try:
+        if isinstance(pitch, str):
+            pitch = match_pitch(mine_key, _tempo_and_key(_matched_sound(session, user, pitch))[1])
+    except ValueError as exc:
+        raise SpecError.at("ops.pitch", str(exc), code="invalid_request") from None
+    return float(tempo), float(pitch)
+
+
+def _matched_sound(session: Session, user: User, ref: str) -> Sound:
+    return visible_sound(session, user, ref.removeprefix("match:"))
+
+
+def _tempo_and_key(sound: Sound) -> tuple[float, Key | None]:
+    """From the stored analysis (sounds analysed before keys were measured have none)."""
+    data = sound.analysis or {}
+    return float(data.get("tempo") or 0.0), Key.parse(data.get("key"), data.get("mode"))
 
 
 def _render(

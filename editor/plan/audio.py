@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from audio.mix import Ducking as MixDucking
 from audio.mix import duck_graph, loudness_chain
-from audio.remix import SoundPlan, plan_sound
+from audio.remix import SoundPlan, SoundRemix, plan_sound
+from audio.voice import RATE, voice_chain
+from editor.errors import SpecError
 from editor.plan.graph import Graph, num
-from editor.spec import Ducking, Sound
+from editor.spec import Ducking, Sound, Voiceover
 
-RATE = 48000
 FORMAT = f"aformat=sample_fmts=fltp:sample_rates={RATE}:channel_layouts=stereo"
 
 
@@ -24,8 +25,11 @@ def atempo_chain(speed: float) -> list[str]:
     return stages
 
 
-def clip_audio(g: Graph, stream: str | None, *, speed: float, duration: float, volume: float) -> str:
-    """The clip's own sound at 48 kHz stereo, exactly ``duration`` long; silence when it has none."""
+def clip_audio(
+    g: Graph, stream: str | None, *, speed: float, duration: float, volume: float, voice: str | None = None
+) -> str:
+    """The clip's own sound at 48 kHz stereo (through its voice effect), exactly ``duration`` long;
+    silence when it has none."""
     if stream is None or volume == 0:
         return g.source([f"anullsrc=r={RATE}:cl=stereo", f"atrim=duration={num(duration, 6)}"], "silence")
     gain = [f"volume={num(volume)}"] if volume != 1 else []
@@ -35,6 +39,7 @@ def clip_audio(g: Graph, stream: str | None, *, speed: float, duration: float, v
             "asetpts=PTS-STARTPTS",
             *atempo_chain(speed),
             f"aresample={RATE}",
+            *([voice_chain(voice)] if voice else []),
             FORMAT,
             *gain,
             f"apad=whole_dur={num(duration, 6)}",
@@ -46,12 +51,40 @@ def clip_audio(g: Graph, stream: str | None, *, speed: float, duration: float, v
 
 def sound_input(sound: Sound, duration: float, source_duration: float) -> SoundPlan:
     """Input options and remix chain of the borrowed sound (trim, loop, tempo, pitch, fades)."""
-    return plan_sound(sound, duration, source_duration=source_duration)
+    if isinstance(sound.start, str):  # "auto" needs the analysis: editor.render.synced resolves it
+        raise SpecError.at("audio.sound.start", "'auto' must be resolved from the sound's analysis first")
+    ops = sound.model_dump(include={"volume", "tempo", "pitch", "fade_in", "fade_out", "loop"})
+    return plan_sound(SoundRemix(start=sound.start, **ops), duration, source_duration=source_duration)
 
 
 def sound_track(g: Graph, stream: str, plan: SoundPlan) -> str:
     """The remixed sound at 48 kHz stereo, exactly as long as the video."""
     return g.chain([stream], [plan.chain, f"aresample={RATE}", FORMAT], "sound")
+
+
+def voiceover_track(g: Graph, stream: str, voiceover: Voiceover, duration: float) -> str:
+    """The voice-over at 48 kHz stereo, placed at its ``start`` in an exactly ``duration`` long track."""
+    delay = round(voiceover.start * 1000)
+    steps = [
+        "asetpts=PTS-STARTPTS",
+        f"aresample={RATE}",
+        *([voice_chain(voiceover.voice)] if voiceover.voice else []),
+        FORMAT,
+        *([f"volume={num(voiceover.volume)}"] if voiceover.volume != 1 else []),
+        *([f"adelay={delay}:all=1"] if delay else []),
+        f"apad=whole_dur={num(duration, 6)}",
+        f"atrim=duration={num(duration, 6)}",
+    ]
+    return g.chain([stream], steps, "vo")
+
+
+def under_voiceover(g: Graph, sound: str | None, narration: str, duck_db: float, duration: float) -> str:
+    """The borrowed sound ducked by ``duck_db`` while the voice-over speaks, with the voice-over."""
+    if sound is None:
+        return narration
+    mixed = g.label("voiceover")
+    g.chains.append(duck_graph(sound, narration, mixed, MixDucking(amount_db=duck_db), duration))
+    return mixed
 
 
 def final_mix(

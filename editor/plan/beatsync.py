@@ -22,11 +22,14 @@ def beats_in_output(
     beats: Sequence[float], sound: Sound, source_duration: float, until: float
 ) -> list[float]:
     """Beat times of the sound file mapped into the video's time (start offset, tempo, loop)."""
+    if isinstance(sound.start, str):
+        raise ValueError("the sound's start 'auto' must be resolved before its beats are placed")
+    start = sound.start
     out: list[float] = []
-    first_pass = [(b - sound.start) / sound.tempo for b in beats if b >= sound.start]
+    first_pass = [(b - start) / sound.tempo for b in beats if b >= start]
     out.extend(first_pass)
     if sound.loop and source_duration > 0:
-        offset = (source_duration - sound.start) / sound.tempo
+        offset = (source_duration - start) / sound.tempo
         period = source_duration / sound.tempo
         while offset < until:
             out.extend(offset + b / sound.tempo for b in beats)

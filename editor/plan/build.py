@@ -12,7 +12,14 @@ from pathlib import Path
 
 from editor.effects import EffectContext
 from editor.ffmpeg import AAC_OUTPUT, input_args
-from editor.plan.audio import clip_audio, final_mix, sound_input, sound_track
+from editor.plan.audio import (
+    clip_audio,
+    final_mix,
+    sound_input,
+    sound_track,
+    under_voiceover,
+    voiceover_track,
+)
 from editor.plan.graph import Graph, Input, num
 from editor.plan.text import TextLayer, add_text_layer
 from editor.plan.timeline import Timeline, build_timeline
@@ -102,6 +109,7 @@ def plan_render(
                 speed=clip.speed,
                 duration=timing.duration,
                 volume=spec.audio.original_volume * clip.volume,
+                voice=clip.voice,
             )
         )
     video, voice = _join(g, spec, timeline, videos, audios, out)
@@ -119,6 +127,12 @@ def plan_render(
         options = (*remix.input_options, "-vn", "-sn", "-dn")
         k = g.add_input(Input(info.path, options, info.demuxer.split(",")[0]))
         sound = sound_track(g, f"{k}:a", remix)
+    narration = spec.audio.voiceover
+    if narration is not None:
+        info = media[narration.src]
+        k = g.add_input(Input(info.path, ("-vn", "-sn", "-dn"), info.demuxer.split(",")[0]))
+        spoken = voiceover_track(g, f"{k}:a", narration, timeline.duration)
+        sound = under_voiceover(g, sound, spoken, narration.duck_db, timeline.duration)
     # Loudness normalisation of pure silence divides by zero: leave a silent track as it is.
     audible = sound is not None or any(not a.startswith("silence") for a in audios)
     mix = final_mix(

@@ -179,3 +179,29 @@ def stored(server: Server, sound_id: str) -> tuple[int, int]:
         sound = session.get(Sound, sound_id)
         assert sound is not None and sound.fingerprint is not None
         return rows, len({(h, t) for h, t in sound.fingerprint["pairs"]})
+
+
+def test_remix_matches_another_sounds_tempo_and_hides_what_the_caller_may_not_see(
+    mia: Client, leo: Client, tracks: dict[str, Path], tmp_path: Path
+) -> None:
+    slow = make_music(tmp_path / "slow.m4a", seconds=12, bpm=92, root=175, progression=5)
+    fast = make_music(tmp_path / "fast.m4a", seconds=12, bpm=118, root=233, progression=3)
+    parent = publish(mia, slow, "Slow one")
+    target = publish(leo, fast, "Faster one")
+    assert target["analysis"]["key"] is not None and target["analysis"]["highlights"]
+    made = leo.post(
+        f"/v1/sounds/{parent['id']}/remix",
+        json={"title": "in time", "license": "cc-by", "ops": {"tempo": f"match:{target['id']}"}},
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["analysis"]["tempo"] == pytest.approx(target["analysis"]["tempo"], rel=0.01)
+    quiet = make_music(tmp_path / "quiet.m4a", seconds=12, bpm=133, root=311, progression=1)
+    private = publish(leo, quiet, "private", published=False)
+    hidden = mia.post(
+        f"/v1/sounds/{parent['id']}/remix", json={"title": "x", "ops": {"pitch": f"match:{private['id']}"}}
+    )
+    missing = mia.post(
+        f"/v1/sounds/{parent['id']}/remix", json={"title": "x", "ops": {"pitch": "match:0123456789abcdef"}}
+    )
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()

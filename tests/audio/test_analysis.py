@@ -76,6 +76,14 @@ def test_stereo_44k_input_and_json_shape(warmed: float) -> None:
         "true_peak_db",
         "loudness_range",
         "sample_rate",
+        "tempo_segments",
+        "beats_per_bar",
+        "phrases",
+        "beat_confidence",
+        "key",
+        "mode",
+        "key_confidence",
+        "highlights",
     }
     assert data["duration"] == pytest.approx(8.0, abs=0.01) and data["sample_rate"] == 44100
     assert data["tempo"] == pytest.approx(120, rel=0.04)
