@@ -79,10 +79,12 @@ def decode_audio(
     return samples, sr
 
 
-def sound_analysis(path: Path, *, max_seconds: float = 900, cache: bool = True) -> SoundAnalysis:
+def sound_analysis(
+    path: Path, *, max_seconds: float = 900, cache: bool = True, home: Path | None = None
+) -> SoundAnalysis:
     """The analysis of the sound in ``path``, computed once per content (sha256 of the file) and
-    kept under the data home's ``cache/sounds``."""
-    store = AnalysisCache(cache_dir("sounds"))
+    kept under the data home's ``cache/sounds`` (``home``, else ``editor.home.data_home()``)."""
+    store = AnalysisCache(cache_dir("sounds", home))
     key = analysis_key(file_sha256(path))
     found = store.get(key) if cache else None
     if found is not None:

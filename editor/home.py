@@ -18,9 +18,10 @@ def data_home() -> Path:
     return Path(os.environ.get("REELFORGE_HOME") or DEFAULT)
 
 
-def cache_dir(kind: str) -> Path:
-    """Where analyses of one ``kind`` are cached (``faces``, ``sounds``...)."""
-    return data_home() / "cache" / kind
+def cache_dir(kind: str, home: Path | None = None) -> Path:
+    """Where analyses of one ``kind`` are cached (``faces``, ``sounds``...) under ``home`` (a server
+    passes its configured one), else under ``data_home()``."""
+    return (home or data_home()) / "cache" / kind
 
 
 def file_sha256(path: Path, chunk: int = 1 << 20) -> str:

@@ -23,6 +23,7 @@ from editor.audio_decode import sound_analysis
 from editor.effects.color import Lut
 from editor.errors import MediaError, SpecError
 from editor.face.effects import validate_face_effect
+from editor.home import cache_dir
 from editor.plan.beatsync import beats_in_output, sync_to_beats
 from editor.plan.build import SourceHook, WorkFiles, plan_render
 from editor.plan.timeline import Timeline, build_timeline
@@ -110,14 +111,14 @@ def prepare_face_hooks(
     timeline: Timeline,
     work_dir: Path,
     asset_root: Path | None,
-    cache: Path | None,
+    home: Path | None,
 ) -> tuple[dict[int, SourceHook], list[str]]:
-    """Analyse faces (cached) in every clip that has face effects; hooks add them to the graph."""
+    """Analyse faces (cached under ``home``) in every clip with face effects; hooks add them to the graph."""
     hooks: dict[int, SourceHook] = {}
     warnings: list[str] = []
     if not spec.face_effects and not any(c.face_effects for c in spec.clips):
         return hooks, warnings
-    from editor.face import default_cache_dir, face_filters, prepare_faces
+    from editor.face import face_filters, prepare_faces
 
     for timing in timeline.clips:
         clip = spec.clips[timing.index]
@@ -135,7 +136,7 @@ def prepare_face_hooks(
             start=timing.source_start,
             end=timing.source_start + timing.source_duration,
             work_dir=work_dir,
-            cache_dir=cache or default_cache_dir(),
+            cache_dir=cache_dir("faces", home),
             tag=f"c{timing.index}_",
             asset_root=asset_root,
             label=f"clips[{timing.index}]",
@@ -145,7 +146,12 @@ def prepare_face_hooks(
     return hooks, warnings
 
 
-def synced(spec: EditSpec, media: Mapping[str, MediaInfo], analyses: Mapping[str, SoundAnalysis]) -> EditSpec:
+def synced(
+    spec: EditSpec,
+    media: Mapping[str, MediaInfo],
+    analyses: Mapping[str, SoundAnalysis],
+    home: Path | None = None,
+) -> EditSpec:
     """``spec`` with its sound's ``start: "auto"`` set to the song's hook and every cut moved
     onto a beat (``sync: beats``) or a bar start (``sync: bars``) of the sound; else as it is.
 
@@ -156,7 +162,7 @@ def synced(spec: EditSpec, media: Mapping[str, MediaInfo], analyses: Mapping[str
     if sound is None or (spec.sync is None and sound.start != "auto"):
         return spec
     info = media[sound.src]
-    analysis = analyses.get(sound.src) or sound_analysis(info.path)
+    analysis = analyses.get(sound.src) or sound_analysis(info.path, home=home)
     if sound.start == "auto":
         sound = sound.model_copy(update={"start": hook_start(analysis, build_timeline(spec, media).duration)})
         spec = spec.model_copy(update={"audio": spec.audio.model_copy(update={"sound": sound})})
@@ -195,8 +201,10 @@ def load_captions(spec: EditSpec, resolve: Resolver) -> tuple[Cue, ...]:
 
 def text_warnings(spec: EditSpec) -> list[str]:
     if (spec.overlays or spec.captions) and not shaping_available():
-        return ["text: Pillow has no libraqm here, so complex scripts (Arabic, Indic, Thai) are not "
-                "shaped; install FriBiDi (Debian: libfribidi0)"]
+        return [
+            "text: Pillow has no libraqm here, so complex scripts (Arabic, Indic, Thai) are not "
+            "shaped; install FriBiDi (Debian: libfribidi0)"
+        ]
     return []
 
 
@@ -213,19 +221,20 @@ def render(
     credits: Sequence[Credit] = (),
     analyses: Mapping[str, SoundAnalysis] | None = None,
     asset_root: Path | None = None,
-    face_cache: Path | None = None,
+    home: Path | None = None,
     threads: int | None = None,
 ) -> RenderResult:
     """Render ``spec`` to ``output`` (MP4). Raises ``ReelForgeError``; never leaves a partial file.
 
     ``credits`` go into the MP4's tags and the result; ``analyses`` are sound analyses the caller
     already holds, by ``src``; ``asset_root`` is where user sticker PNGs named in face effects may
-    live (none when unset); ``face_cache`` keeps face analyses (default: under the data home).
+    live (none when unset); ``home`` is the data home whose analysis caches it uses (default:
+    ``editor.home.data_home()``).
     """
     started = time.monotonic()
     luts = check_assets(spec, resolve, asset_root)
     media = probe_sources(spec, resolve, limits)
-    spec = synced(spec, media, analyses or {})
+    spec = synced(spec, media, analyses or {}, home)
     timeline = build_timeline(spec, media)  # the one timeline of this render
     metadata, records = render_credits(spec, media, credits)
     cues = load_captions(spec, resolve)
@@ -237,7 +246,7 @@ def render(
         out = spec.output.draft() if draft else spec.output
         texts = prepare_text(spec, cues, work_dir, (out.width, out.height), timeline.duration)
         work = WorkFiles(texts, luts)
-        hooks, warnings = prepare_face_hooks(spec, media, timeline, work_dir, asset_root, face_cache)
+        hooks, warnings = prepare_face_hooks(spec, media, timeline, work_dir, asset_root, home)
         warnings = [*text_warnings(spec), *warnings]
         plan = plan_render(
             spec,

@@ -39,7 +39,6 @@ from api.services.access import resolve_sources, source_fields
 from audio.analysis import SoundAnalysis
 from audio.attribution import Credit
 from editor.errors import JobFailed, MediaError, ReelForgeError, RenderCancelled, StorageError
-from editor.probe import Limits
 from editor.resolve import ENGINE_VERSION, parse_spec
 from editor.spec import EditSpec
 from editor.walk import Source, with_sources
@@ -255,8 +254,7 @@ def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str,
                 credits,
                 analyses,
                 beat,
-                settings.render_timeout,
-                settings.limits(),
+                settings,
             )
         staged_key = f"{TMP_PREFIX}{render_id}-{attempt}.mp4"
         storage.put_file(staged_key, result.output)  # published after the commit, by ``publish``
@@ -287,8 +285,7 @@ def _render(
     credits: list[Credit],
     analyses: dict[str, SoundAnalysis],
     beat: _Beat,
-    timeout: float,
-    limits: Limits,
+    settings: Settings,
 ) -> RenderResult:
     from editor.render import render
 
@@ -306,13 +303,14 @@ def _render(
         output,
         resolve=resolve,
         draft=draft,
-        limits=limits,
+        limits=settings.limits(),
         on_progress=progress,
         cancel=beat.cancel,
-        timeout=timeout,
+        timeout=settings.render_timeout,
         credits=credits,
         analyses=analyses,
         asset_root=stickers,
+        home=settings.home,
     )
 
 

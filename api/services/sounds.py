@@ -86,7 +86,9 @@ def analyze(services: Services, key: str) -> tuple[dict[str, Any], Fingerprint]:
         services.storage.local_copy(key, Path(tmp)) as path,
     ):
         try:
-            analysis = sound_analysis(path, max_seconds=settings.max_media_seconds).to_json()
+            analysis = sound_analysis(
+                path, max_seconds=settings.max_media_seconds, home=settings.home
+            ).to_json()
             samples, sr = decode_audio(path, sr=FP_SR, mono=True, max_seconds=settings.max_media_seconds)
         except ReelForgeError as exc:
             reason = f"the sound could not be analysed: {exc.message}"

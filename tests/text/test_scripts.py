@@ -33,7 +33,6 @@ CAPTIONS = {
 }
 
 
-
 def test_pillow_shapes_with_libraqm() -> None:
     assert shaping_available(), "Pillow has no libraqm here: install FriBiDi (Debian: libfribidi0)"
 
