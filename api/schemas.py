@@ -211,9 +211,10 @@ TEMPLATE_EXAMPLE: dict[str, Any] = {
 }
 
 
-# Validated by ``editor.resolve.parse_spec`` in the service, so every problem is reported at once as
-# ``spec.<field>``: the request model keeps it a plain object and only documents it, with the spec's
-# JSON Schema that ``api.main`` adds to the OpenAPI components (``editor.spec_schema``, form "api").
+# An edit spec in a body: a plain object at run time, documented by the spec's JSON Schema that
+# ``api.main`` adds to the OpenAPI components (``editor.spec_schema``, form "api"). A request's spec
+# is validated by ``editor.resolve.parse_spec`` in the service, so every problem is reported at once
+# as ``spec.<field>`` (FastAPI's own validation would stop at the type and answer in its own shape).
 SpecObject = Annotated[dict[str, Any], WithJsonSchema({"$ref": "#/components/schemas/EditSpec"})]
 
 
@@ -272,7 +273,7 @@ class RenderPublic(Output):
     created_at: UTCDateTime
     finished_at: UTCDateTime | None = None
     engine_version: str | None = Field(default=None, description="the engine the spec was resolved for")
-    spec: dict[str, Any] | None = Field(
+    spec: SpecObject | None = Field(
         default=None,
         description="GET of one render: the spec resolved at submit (presets merged), which is what renders",
     )

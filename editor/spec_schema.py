@@ -2,7 +2,8 @@
 a new effect, face effect or field appears here, in the OpenAPI document and in
 ``reelforge spec schema`` without a line changed.
 
-The spec names files in two forms; the schemas differ only in those fields (``FILE_FIELDS``):
+The spec names files in two forms; the schemas differ only in the fields declared with
+``editor.walk.source`` (marked ``x-reelforge-source`` in the schema), spelled per kind here:
 
 - ``path``: a spec file on disk (the CLI, batch). Clips, the sound, sticker PNGs and ``.cube`` LUTs
   are paths relative to the spec file. ``reelforge spec schema`` prints this one.
@@ -14,16 +15,12 @@ The spec names files in two forms; the schemas differ only in those fields (``FI
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
-from editor.effects.color import Lut
-from editor.effects.luts import LUT_DIR
+from editor.effects.luts import bundled_luts
 from editor.face.assets import BUILTIN
-from editor.face.effects import StickerEffect
-from editor.spec import Clip, EditSpec, Sound
+from editor.spec import EditSpec
+from editor.walk import SOURCE_KEY, SourceKind
 
 SourceForm = Literal["path", "api"]
 OBJECT_ID = "[0-9a-f]{32}"
@@ -51,67 +48,56 @@ EXAMPLES: dict[SourceForm, dict[str, Any]] = {
 }
 
 
-BUNDLED_LUTS = sorted(path.stem for path in LUT_DIR.glob("*.cube"))
-
-
-@dataclass(frozen=True)
-class FileField:
-    """A field that names a file, and how each form spells it (``None``: as the model says)."""
-
-    model: type[BaseModel]
-    name: str
-    path: dict[str, Any] | None
-    api: dict[str, Any]
-
-
-FILE_FIELDS = (
-    FileField(
-        Clip,
-        "src",
-        path={"description": "a video or image, relative to the spec file"},
-        api={
+def spellings(form: SourceForm) -> dict[SourceKind, dict[str, Any]]:
+    """How ``form`` spells each kind of file-like field (added to the model's own schema). A new kind
+    without a spelling here fails ``spec_json_schema`` (and its test): the API must say what it takes."""
+    luts = bundled_luts()
+    if form == "path":
+        return {
+            "media": {"description": "a video or image, relative to the spec file"},
+            "sound": {"description": "an audio file, relative to the spec file"},
+            "sticker": {"examples": ["sunglasses", "art/hat.png"]},
+            "lut": {"anyOf": [{"enum": luts}, {"pattern": r"\.cube$"}]},
+        }
+    return {
+        "media": {
             "pattern": MEDIA_REF,
             "description": "media:<id> of a ready video or image upload (POST /v1/media)",
             "examples": ["media:3f2b9c0d4e5f4a1b8c7d6e5f4a3b2c1d"],
         },
-    ),
-    FileField(
-        Sound,
-        "src",
-        path={"description": "an audio file, relative to the spec file"},
-        api={
+        "sound": {
             "pattern": SOUND_REF,
             "description": "sound:<id> from the sound library (credited), or media:<id> of your own audio",
             "examples": ["sound:9a8b7c6d5e4f4a3b2c1d0e9f8a7b6c5d"],
         },
-    ),
-    FileField(
-        StickerEffect,
-        "asset",
-        path=None,
-        api={
+        "sticker": {
             "anyOf": [{"enum": sorted(BUILTIN)}, {"pattern": MEDIA_REF}],
             "description": "a built-in asset, or media:<id> of an image upload (a PNG with transparency)",
         },
-    ),
-    FileField(
-        Lut,
-        "name",
-        path={"anyOf": [{"enum": BUNDLED_LUTS}, {"pattern": r"\.cube$"}]},
-        api={"enum": BUNDLED_LUTS, "description": "a bundled LUT"},
-    ),
-)
+        "lut": {"enum": luts, "description": "a bundled LUT"},
+    }
 
 
 def spec_json_schema(form: SourceForm = "path", *, ref_template: str = DEFS) -> dict[str, Any]:
     """The edit spec v1 as a standalone JSON Schema with its models in ``$defs`` (referenced with
     ``ref_template``: ``#/components/schemas/{model}`` for an OpenAPI document)."""
     schema = EditSpec.model_json_schema(mode="validation", ref_template=ref_template)
-    for field in FILE_FIELDS:
-        spelled = field.api if form == "api" else field.path
-        if spelled is not None:
-            schema["$defs"][field.model.__name__]["properties"][field.name].update(copy.deepcopy(spelled))
+    spelled = spellings(form)
+    for (model, name), prop in file_fields(schema).items():
+        if prop[SOURCE_KEY] not in spelled:
+            raise KeyError(f"{model}.{name}: say how the {form} form spells a {prop[SOURCE_KEY]!r} file")
+        prop.update(copy.deepcopy(spelled[prop[SOURCE_KEY]]))
     files = "media:<id> and sound:<id> references" if form == "api" else "paths relative to the spec file"
     schema["description"] = f"A ReelForge edit spec (version 1); files are {files}."
     schema["examples"] = [copy.deepcopy(EXAMPLES[form])]
     return {"$schema": JSON_SCHEMA, **schema}
+
+
+def file_fields(schema: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The property schemas of the file-like fields, by (model, field)."""
+    return {
+        (model, name): prop
+        for model, definition in schema["$defs"].items()
+        for name, prop in definition.get("properties", {}).items()
+        if SOURCE_KEY in prop
+    }

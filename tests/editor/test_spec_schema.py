@@ -13,7 +13,8 @@ import pytest
 
 from editor.errors import SpecError
 from editor.resolve import parse_spec
-from editor.spec_schema import EXAMPLES, FILE_FIELDS, spec_json_schema
+from editor.spec_schema import EXAMPLES, file_fields, spec_json_schema
+from editor.walk import nodes, sources
 from tests.conftest import EXAMPLES as EXAMPLE_DIR
 
 MEDIA_ID = "media:" + "ab" * 16
@@ -81,10 +82,16 @@ def test_the_api_form_takes_ids_where_the_path_form_takes_files() -> None:
     assert {"audio/sound/src", "clips/0/effects/0/name", "clips/0/src", "face_effects/0/asset"} <= problems(
         api, local
     )
-    # Otherwise the two forms are the same schema.
-    for field in FILE_FIELDS:
-        for schema in (api, path):
-            schema["$defs"][field.model.__name__]["properties"].pop(field.name)
+    # The file-like fields are the ones the walker finds; otherwise the two forms are the same schema.
+    parsed = parse_spec(spec)
+    owners = dict(nodes(parsed))
+    found = {
+        (type(owners[where]).__name__, name)
+        for where, _, name in (s.field.rpartition(".") for s in sources(parsed))
+    }
+    assert set(file_fields(api)) == set(file_fields(path)) == found
     for schema in (api, path):
+        for model, name in found:
+            schema["$defs"][model]["properties"].pop(name)
         schema.pop("description"), schema.pop("examples")
     assert api == path
