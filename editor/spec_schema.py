@@ -5,11 +5,11 @@ a new effect, face effect or field appears here, in the OpenAPI document and in
 The spec names files in two forms; the schemas differ only in the fields declared with
 ``editor.walk.source`` (marked ``x-reelforge-source`` in the schema), spelled per kind here:
 
-- ``path``: a spec file on disk (the CLI, batch). Clips, the sound, sticker PNGs and ``.cube`` LUTs
-  are paths relative to the spec file. ``reelforge spec schema`` prints this one.
-- ``api``: ``POST /v1/renders``. Clips are ``media:<id>``, the sound ``sound:<id>`` (or your own
-  ``media:<id>``), stickers built-in or ``media:<id>``, LUTs bundled. The OpenAPI document
-  publishes this one; ``reelforge spec schema --api`` prints it.
+- ``path``: a spec file on disk (the CLI, batch). Clips, the sound, voice-over, captions, sticker
+  PNGs and ``.cube`` LUTs are paths relative to the spec file. ``reelforge spec schema`` prints it.
+- ``api``: ``POST /v1/renders``. Clips, voice-over and captions are ``media:<id>``, the sound
+  ``sound:<id>`` (or your own ``media:<id>``), stickers built-in or ``media:<id>``, LUTs bundled.
+  The OpenAPI document publishes it; ``reelforge spec schema --api`` prints it.
 """
 
 from __future__ import annotations
@@ -54,16 +54,21 @@ def spellings(form: SourceForm) -> dict[SourceKind, dict[str, Any]]:
     luts = bundled_luts()
     if form == "path":
         return {
-            "media": {"description": "a video or image, relative to the spec file"},
+            "media": {"description": "a media file, relative to the spec file"},
             "sound": {"description": "an audio file, relative to the spec file"},
+            "captions": {"description": "an .srt or .vtt file, relative to the spec file"},
             "sticker": {"examples": ["sunglasses", "art/hat.png"]},
             "lut": {"anyOf": [{"enum": luts}, {"pattern": r"\.cube$"}]},
         }
     return {
         "media": {
             "pattern": MEDIA_REF,
-            "description": "media:<id> of a ready video or image upload (POST /v1/media)",
+            "description": "media:<id> of a ready upload (POST /v1/media)",
             "examples": ["media:3f2b9c0d4e5f4a1b8c7d6e5f4a3b2c1d"],
+        },
+        "captions": {
+            "pattern": MEDIA_REF,
+            "description": "media:<id> of a caption upload (POST /v1/media with kind 'captions')",
         },
         "sound": {
             "pattern": SOUND_REF,

@@ -69,19 +69,26 @@ def test_the_api_form_takes_ids_where_the_path_form_takes_files() -> None:
     spec = {
         "clips": [{"src": MEDIA_ID, "effects": [{"type": "lut", "name": "teal_orange"}]}],
         "face_effects": [{"type": "sticker", "asset": MEDIA_ID}, {"type": "sticker", "asset": "crown"}],
-        "audio": {"sound": {"src": "sound:" + "cd" * 16}},
+        "captions": {"src": MEDIA_ID},
+        "audio": {"sound": {"src": "sound:" + "cd" * 16}, "voiceover": {"src": MEDIA_ID}},
     }
     api, path = spec_json_schema("api"), spec_json_schema("path")
     assert problems(api, spec) == set()
     local = {
         "clips": [{"src": "clips/a.mp4", "effects": [{"type": "lut", "name": "looks/mine.cube"}]}],
         "face_effects": [{"type": "sticker", "asset": "art/hat.png"}],
-        "audio": {"sound": {"src": "music.m4a"}},
+        "captions": {"src": "talk.vtt"},
+        "audio": {"sound": {"src": "music.m4a"}, "voiceover": {"src": "me.m4a"}},
     }
     assert problems(path, local) == set()
-    assert {"audio/sound/src", "clips/0/effects/0/name", "clips/0/src", "face_effects/0/asset"} <= problems(
-        api, local
-    )
+    refused = {
+        "clips/0/src",
+        "clips/0/effects/0/name",
+        "face_effects/0/asset",
+        "captions/src",
+        "audio/sound/src",
+    }
+    assert refused | {"audio/voiceover/src"} <= problems(api, local)
     # The file-like fields are the ones the walker finds; otherwise the two forms are the same schema.
     parsed = parse_spec(spec)
     owners = dict(nodes(parsed))
