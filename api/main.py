@@ -17,6 +17,7 @@ from api.core.context import Services
 from api.core.warmup import keep_request_threads
 from api.jobs.queue import JobQueue, make_queue
 from api.routes import admin, catalog, health, media, presets, renders, sounds, studio
+from editor.spec_schema import spec_json_schema
 
 log = logging.getLogger("reelforge.api")
 REQUEST_THREADS = 32  # kept started: a burst this wide never waits for threads to start
@@ -69,5 +70,18 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     components = schema.get("components", {}).get("schemas", {})
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
+    components.update(_spec_components(components))
     app.openapi_schema = schema
     return schema
+
+
+def _spec_components(taken: dict[str, Any]) -> dict[str, Any]:
+    """The edit spec's JSON Schema as components: ``EditSpec`` (what ``RenderCreate.spec`` refers
+    to) and one per model it uses, generated from the engine's pydantic models."""
+    spec = spec_json_schema("api", ref_template="#/components/schemas/{model}")
+    spec.pop("$schema")
+    models = {**spec.pop("$defs"), "EditSpec": spec}
+    clashes = sorted(name for name in models if name in taken)
+    if clashes:
+        raise RuntimeError(f"API schemas and edit spec models share component names: {clashes}")
+    return models

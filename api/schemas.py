@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from api.core.db import as_utc
 from audio import remix
 from editor.spec import SoundOps
+from editor.spec_schema import EXAMPLES
 
 MediaKind = Literal["video", "image", "audio", "captions"]  # captions: an .srt or .vtt file
 MediaStatus = Literal["pending", "processing", "ready", "rejected"]
@@ -202,11 +203,6 @@ class TrendingList(Output):
 
 # --- renders -----------------------------------------------------------------------------------
 
-SPEC_EXAMPLE: dict[str, Any] = {
-    "clips": [{"src": "media:3f2b9c0d4e5f4a1b8c7d6e5f4a3b2c1d", "duration": 3}],
-    "audio": {"sound": {"src": "sound:9a8b7c6d5e4f4a3b2c1d0e9f8a7b6c5d"}},
-}
-
 TEMPLATE_EXAMPLE: dict[str, Any] = {
     "template": "beat-5",
     "clips": ["media:3f2b9c0d4e5f4a1b8c7d6e5f4a3b2c1d"],
@@ -215,9 +211,16 @@ TEMPLATE_EXAMPLE: dict[str, Any] = {
 }
 
 
+# An edit spec in a body: a plain object at run time, documented by the spec's JSON Schema that
+# ``api.main`` adds to the OpenAPI components (``editor.spec_schema``, form "api"). A request's spec
+# is validated by ``editor.resolve.parse_spec`` in the service, so every problem is reported at once
+# as ``spec.<field>`` (FastAPI's own validation would stop at the type and answer in its own shape).
+SpecObject = Annotated[dict[str, Any], WithJsonSchema({"$ref": "#/components/schemas/EditSpec"})]
+
+
 class RenderCreate(Input):
-    spec: dict[str, Any] | None = Field(
-        default=None, description="an edit spec v1; sources are media:<id> or sound:<id>"
+    spec: SpecObject | None = Field(
+        default=None, description="an edit spec v1; files are media:<id> and sound:<id> references"
     )
     template: str | None = Field(
         default=None, max_length=64, description="instead of a spec: a template id (GET /v1/presets)"
@@ -232,7 +235,7 @@ class RenderCreate(Input):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"spec": SPEC_EXAMPLE, "draft": True}, TEMPLATE_EXAMPLE]},
+        json_schema_extra={"examples": [{"spec": EXAMPLES["api"], "draft": True}, TEMPLATE_EXAMPLE]},
     )
 
     @model_validator(mode="after")
@@ -270,7 +273,7 @@ class RenderPublic(Output):
     created_at: UTCDateTime
     finished_at: UTCDateTime | None = None
     engine_version: str | None = Field(default=None, description="the engine the spec was resolved for")
-    spec: dict[str, Any] | None = Field(
+    spec: SpecObject | None = Field(
         default=None,
         description="GET of one render: the spec resolved at submit (presets merged), which is what renders",
     )

@@ -1,18 +1,21 @@
-"""Reference edit: reelforge vs one hand-written ffmpeg command doing the same work.
+"""Reference edit: reelforge vs one hand-written ffmpeg command vs MoviePy, doing the same work.
 
 Three 5 s 1080x1920 30 fps clips with audio and a 20 s music track; clip1 -> clip2 fade 0.5 s,
 clip2 -> clip3 slideleft 0.5 s (14 s), global grade (contrast 1.1, saturation 0.8) and vignette,
 music at 0.5 mixed with the clips' sound, no loudness normalisation; same x264 preset and CRF.
-Runs alternate; prints both medians, their ratio (target <= 1.10) and reelforge's peak RSS
-(target <= 400 MB, the whole process tree: Python and ffmpeg).
+Runs alternate; prints the medians, reelforge's ratio to the hand-written command (target <= 1.10)
+and reelforge's peak RSS (target <= 400 MB, the whole process tree: Python and ffmpeg).
+MoviePy 2 (``moviepy_peer.py``, the library the design names) renders the same edit once after the
+first pair, by default, since it is slow; ``--moviepy-runs`` sets how many times (0 skips it).
 
-    .venv/bin/python benchmarks/reference_edit.py [--runs 3]
+    .venv/bin/python benchmarks/reference_edit.py [--runs 3] [--moviepy-runs 1]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -49,7 +52,9 @@ HAND_GRAPH = (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    runs = parser.parse_args().runs
+    parser.add_argument("--moviepy-runs", type=int, default=1, help="MoviePy renders (slow; 0 skips)")
+    args = parser.parse_args()
+    runs = args.runs
     with tempfile.TemporaryDirectory(prefix="rf-bench-") as tmp:
         work = Path(tmp)
         for i, (tone, pattern) in enumerate([(330, "testsrc2"), (440, "mandelbrot"), (550, "testsrc2")], 1):
@@ -106,23 +111,35 @@ def main() -> None:
             "14",
             "hand.mp4",
         ]
-        times: dict[str, list[float]] = {"reelforge": [], "ffmpeg": []}
-        peaks = {"reelforge": 0.0, "ffmpeg": 0.0}
+        peer = [sys.executable, str(Path(__file__).with_name("moviepy_peer.py")), str(work), "moviepy.mp4"]
+        times: dict[str, list[float]] = {"reelforge": [], "ffmpeg": [], "moviepy": []}
+        peaks = {"reelforge": 0.0, "ffmpeg": 0.0, "moviepy": 0.0}
+        os.environ["IMAGEIO_FFMPEG_EXE"] = ffmpeg_exe()  # MoviePy runs the same ffmpeg binary
+
+        def measure(name: str, argv: list[str], run: int) -> None:
+            seconds, rss = timed_run(argv, cwd=work)
+            times[name].append(seconds)
+            peaks[name] = max(peaks[name], rss)
+            print(f"run {run + 1} {name:9} {seconds:6.2f} s  peak RSS {rss:6.1f} MB", flush=True)
+
         for run in range(runs):
-            for name, argv in (
-                (("reelforge", ours), ("ffmpeg", hand))
-                if run % 2 == 0
-                else (("ffmpeg", hand), ("reelforge", ours))
-            ):
-                seconds, rss = timed_run(argv, cwd=work)
-                times[name].append(seconds)
-                peaks[name] = max(peaks[name], rss)
-                print(f"run {run + 1} {name:9} {seconds:6.2f} s  peak RSS {rss:6.1f} MB", flush=True)
+            pair = [("reelforge", ours), ("ffmpeg", hand)]
+            for name, argv in pair if run % 2 == 0 else pair[::-1]:
+                measure(name, argv, run)
+            if run == 0:  # MoviePy is slow: its runs sit between the first pair and the others
+                for peer_run in range(args.moviepy_runs):
+                    measure("moviepy", peer, peer_run)
         ours_med, hand_med = statistics.median(times["reelforge"]), statistics.median(times["ffmpeg"])
         print(
             f"\nmedian reelforge {ours_med:.2f} s | hand-written ffmpeg {hand_med:.2f} s | "
             f"ratio {ours_med / hand_med:.3f} (target <= 1.10)"
         )
+        if times["moviepy"]:
+            peer_med, peer_runs = statistics.median(times["moviepy"]), len(times["moviepy"])
+            print(
+                f"moviepy {peer_med:.2f} s ({peer_runs} run(s)): {peer_med / hand_med:.1f}x the hand-written "
+                f"command, {peer_med / ours_med:.1f}x reelforge; peak RSS {peaks['moviepy']:.0f} MB"
+            )
         print(
             f"peak RSS, whole process tree: reelforge {peaks['reelforge']:.0f} MB (target <= 400) | "
             f"hand-written ffmpeg {peaks['ffmpeg']:.0f} MB"

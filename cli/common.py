@@ -91,3 +91,16 @@ def needs(extra: str) -> Iterator[None]:
         hint = f"this command needs `pip install 'reelforge[{extra}]'` ({exc.name} is missing)"
         typer.echo(f"error: {hint}", err=True)
         raise typer.Exit(1) from None
+
+
+def report_ffmpeg() -> None:
+    """Log which ffmpeg this process renders with, at start-up; one line and exit 1 if it cannot run."""
+    import logging
+
+    from editor.ffmpeg import ffmpeg_build
+
+    try:
+        build = ffmpeg_build()
+    except Exception as exc:
+        fail(exc, debug=False)
+    logging.getLogger("reelforge").info("rendering with %s", build.describe())

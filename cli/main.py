@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import batch, catalog, db, presets, render, serve, sounds, template, users, worker
+from cli import batch, catalog, db, presets, render, serve, sounds, spec, template, users, worker
 
 app = typer.Typer(
     help="ReelForge: vertical video from edit specs.",
@@ -16,7 +16,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-for group in (render, catalog, serve, users, db, worker, sounds, presets, template, batch):
+for group in (render, catalog, spec, serve, users, db, worker, sounds, presets, template, batch):
     group.register(app)
 
 

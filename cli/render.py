@@ -55,14 +55,17 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
         debug: DebugFlag = False,
     ) -> None:
-        """Show what ReelForge sees in a media file (after the safety checks)."""
+        """Show what ReelForge sees in a media file (after the safety checks), and which ffmpeg renders."""
+        from editor.ffmpeg import ffmpeg_build
         from editor.probe import probe as run_probe
 
         try:
             info = run_probe(file)
+            build = ffmpeg_build()
         except Exception as exc:
             fail(exc, debug)
         facts = {k: v for k, v in info.to_json().items() if k != "path"}
+        facts["ffmpeg"] = build.to_json() if as_json else build.describe()
         if as_json:
             typer.echo(json.dumps(facts))
         else:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import needs
+from cli.common import needs, report_ffmpeg
 
 
 def register(app: typer.Typer) -> None:
@@ -33,6 +33,7 @@ def register(app: typer.Typer) -> None:
             from api.main import create_app
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        report_ffmpeg()
         overrides: dict[str, object] = {}
         if workers is not None:
             overrides["workers"] = workers

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import needs
+from cli.common import needs, report_ffmpeg
 
 
 def register(app: typer.Typer) -> None:
@@ -26,6 +26,7 @@ def register(app: typer.Typer) -> None:
             from api.jobs.celery_app import run_worker
 
         logging.basicConfig(level=loglevel.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        report_ffmpeg()
         settings = Settings()
         if not settings.queue_url:
             typer.echo("error: set REELFORGE_QUEUE_URL=redis://... (where `serve` enqueues)", err=True)

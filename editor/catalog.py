@@ -14,7 +14,7 @@ from editor.face.assets import BUILTIN
 from editor.face.effects import FACE_EFFECTS
 from editor.face.landmarks import ANCHORS
 from editor.params import parameters
-from editor.spec import EditSpec
+from editor.spec_schema import spec_json_schema
 from editor.transitions import TRANSITIONS
 from editor.transitions import describe as describe_transition
 
@@ -35,5 +35,5 @@ def catalog() -> dict[str, Any]:
         "face_effects": face,
         "stickers": list(BUILTIN),
         "anchors": list(ANCHORS),
-        "spec_schema": EditSpec.model_json_schema(by_alias=True),
+        "spec_schema": spec_json_schema("api"),  # what POST /v1/renders takes: media:/sound: ids
     }

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
-import shutil
 import signal
 import subprocess
 import threading
@@ -59,16 +58,54 @@ _HINTS = (
 
 @cache
 def ffmpeg_exe() -> str:
-    """``$REELFORGE_FFMPEG``, else an ffmpeg on PATH, else the static one in the imageio-ffmpeg wheel."""
-    configured = os.environ.get("REELFORGE_FFMPEG")
-    if configured:
-        return configured
-    on_path = shutil.which("ffmpeg")
-    if on_path:
-        return on_path
-    import imageio_ffmpeg
+    """``$REELFORGE_FFMPEG`` when an operator sets one, else the static ffmpeg inside the pinned
+    imageio-ffmpeg wheel: the build the suite, the benchmarks and the Docker image all run. Never a
+    PATH lookup: a system ffmpeg (another version, other filters) would be picked up silently."""
+    return os.environ.get("REELFORGE_FFMPEG") or str(wheel_ffmpeg())
 
-    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+def wheel_ffmpeg() -> Path:
+    """The binary the imageio-ffmpeg wheel ships for this platform (its ``binaries`` folder)."""
+    from importlib.resources import files
+
+    folder = Path(str(files("imageio_ffmpeg.binaries")))
+    found = sorted(p for p in folder.glob("ffmpeg-*") if p.is_file())
+    if not found:
+        raise RenderError(
+            f"no ffmpeg in {folder} for this platform; set REELFORGE_FFMPEG to an ffmpeg binary"
+        )
+    return found[0]
+
+
+@dataclass(frozen=True)
+class FfmpegBuild:
+    """Which ffmpeg renders: its path, where it came from and the version it reports."""
+
+    path: str
+    origin: str  # "REELFORGE_FFMPEG" or "imageio-ffmpeg wheel"
+    version: str  # the first line of ``ffmpeg -version``, e.g. "n9.0.2-17-g2a571b6068-20260930"
+
+    def describe(self) -> str:
+        return f"ffmpeg {self.version} ({self.origin}: {self.path})"
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "origin": self.origin, "version": self.version}
+
+
+@cache
+def ffmpeg_build() -> FfmpegBuild:
+    """Run ``ffmpeg -version`` once per process; what ``probe``, ``serve`` and ``worker`` report."""
+    path = ffmpeg_exe()
+    origin = "REELFORGE_FFMPEG" if os.environ.get("REELFORGE_FFMPEG") else "imageio-ffmpeg wheel"
+    try:
+        done = subprocess.run([path, "-hide_banner", "-version"], capture_output=True, timeout=30, check=True)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise RenderError(
+            f"ffmpeg at {path} ({origin}) does not run: {exc}", command=[path, "-version"]
+        ) from None
+    first = done.stdout.decode("utf-8", "replace").partition("\n")[0]
+    version = first.removeprefix("ffmpeg version ").split(" Copyright")[0].strip()
+    return FfmpegBuild(path=path, origin=origin, version=version)
 
 
 def input_args(path: Path, *, demuxer: str | None = None, before: Sequence[str] = ()) -> list[str]:

@@ -73,7 +73,7 @@ class Output(Model):
 
 
 class Transition(Model):
-    type: str
+    type: Annotated[str, WithJsonSchema({"type": "string", "enum": sorted(TRANSITIONS)})]
     duration: float = Field(0.5, gt=0.0, le=3.0)
 
     _check = field_validator("type")(classmethod(lambda cls, v: check_name(v)))
@@ -152,10 +152,19 @@ class Ducking(Model):
     release: float = Field(0.4, ge=mix.RELEASE[0], le=mix.RELEASE[1])
 
 
+def _also_true(schema: dict[str, Any]) -> None:
+    """The JSON Schema says what ``Audio._ducking_flag`` accepts: ``true`` means default settings."""
+    schema["anyOf"].insert(1, {"type": "boolean"})
+
+
 class Audio(Model):
     original_volume: float = Field(1.0, ge=0.0, le=4.0)
     sound: Sound | None = None
-    ducking: Ducking | None = Field(None, description="true or settings: lower the sound under speech")
+    ducking: Ducking | None = Field(
+        None,
+        description="true or settings: lower the sound under speech",
+        json_schema_extra=_also_true,
+    )
     voiceover: Voiceover | None = None
     loudness: float | None = Field(-14.0, ge=-40.0, le=-5.0, description="integrated LUFS; null = untouched")
 

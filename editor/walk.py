@@ -21,13 +21,13 @@ from pydantic import BaseModel, Field
 
 SourceKind = Literal["media", "sound", "sticker", "lut", "captions"]
 M = TypeVar("M", bound=BaseModel)
-_KEY = "x-reelforge-source"
+SOURCE_KEY = "x-reelforge-source"  # also marks the field in the JSON Schema (editor.spec_schema)
 
 
 def source(kind: SourceKind, *args: Any, **kwargs: Any) -> Any:
     """``Field(...)`` for a field that names a file (a path to the CLI, an id to the API)."""
     extra = dict(kwargs.pop("json_schema_extra", None) or {})
-    return Field(*args, json_schema_extra={**extra, _KEY: kind}, **kwargs)
+    return Field(*args, json_schema_extra={**extra, SOURCE_KEY: kind}, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,6 @@ def _source_fields(cls: type[BaseModel]) -> dict[str, SourceKind]:
     found: dict[str, SourceKind] = {}
     for name, info in cls.model_fields.items():
         extra = info.json_schema_extra
-        if isinstance(extra, dict) and _KEY in extra:
-            found[name] = extra[_KEY]  # type: ignore[assignment]
+        if isinstance(extra, dict) and SOURCE_KEY in extra:
+            found[name] = extra[SOURCE_KEY]  # type: ignore[assignment]
     return found

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from editor.ffmpeg import ffmpeg_build
 from testkit import face_media
 from tests.conftest import TINY, cli_env, run_cli, wait_for, write_spec
 
@@ -93,6 +94,7 @@ def test_probe_json_reports_display_orientation(workdir: Path) -> None:
         "video_codec",
         "audio_codec",
     } <= facts.keys()
+    assert facts["ffmpeg"] == ffmpeg_build().to_json()  # the ffmpeg that renders, and its version
 
 
 def test_sounds_analyze_prints_tempo_beats_and_loudness(workdir: Path) -> None:

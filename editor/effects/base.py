@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -23,10 +23,14 @@ class EffectContext:
     luts: Mapping[str, Path] = field(default_factory=dict)
 
 
+def _describe(schema: dict[str, Any], cls: type[Any]) -> None:
+    schema["description"] = cls.summary  # the JSON Schema (OpenAPI, editors) shows what `effects list` shows
+
+
 class Effect(BaseModel):
     """One effect; subclasses add a ``type`` literal, typed parameters and ``filters``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_describe)
 
     summary: ClassVar[str] = ""
 

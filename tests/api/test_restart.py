@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from editor.ffmpeg import ffmpeg_build
 from editor.probe import probe
 from tests.api.conftest import Client, Media
 from tests.api.procs import ffmpeg_processes
@@ -108,6 +109,7 @@ def test_kill_9_mid_render_then_restart(serve: Serve, media: Media) -> None:
     client = Client(f"http://127.0.0.1:{serve.port}", token, "")
     done = client.wait_render(render["id"], timeout=120)
     assert done["status"] == "succeeded", done
+    assert (serve.home / "serve.log").read_text().count(f"rendering with {ffmpeg_build().describe()}") == 2
     assert done["attempts"] == 2
     output = serve.home / "out.mp4"
     output.write_bytes(httpx.get(done["output_url"]).raise_for_status().content)

@@ -13,6 +13,7 @@ from editor.catalog import catalog
 from editor.effects import EFFECTS
 from editor.face.effects import FACE_EFFECTS
 from editor.resolve import parse_spec
+from editor.spec_schema import spec_json_schema
 from editor.transitions import TRANSITIONS
 from tests.api.conftest import Client, Media, Server
 
@@ -46,6 +47,7 @@ def test_the_catalog_lists_every_item_with_parameters_a_form_can_use(local: Serv
         "contain",
         "blur_fill",
     ]
+    assert body["spec_schema"] == spec_json_schema("api")  # the one the OpenAPI document publishes
 
 
 def _from_defaults(item: dict[str, Any], asset: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from editor.ffmpeg import ffmpeg_build
 from editor.probe import probe
 from tests.api.conftest import Client, Media
 from tests.scale.conftest import Cluster
@@ -37,6 +38,8 @@ def test_end_to_end_two_workers_each_render_exactly_once(
     assert [d["attempts"] for d in done] == [1] * 6
     assert sorted(cluster.successful_runs(ids)) == sorted(ids)  # one successful run each
     assert all(any(o == (r, "succeeded") for r in ids for o in w.outcomes()) for w in workers), "both worked"
+    started = f"rendering with {ffmpeg_build().describe()}"  # the ffmpeg each worker reports at start-up
+    assert all(started in w.log.read_text() for w in workers)
     finals = cluster.keys(f"users/{user.user_id}/renders/")
     assert sorted(finals) == sorted(f"users/{user.user_id}/renders/{i}.mp4" for i in ids)
     assert [k for k in cluster.keys("tmp/renders/") if k.split("/")[-1][:32] in ids] == []
