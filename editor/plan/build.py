@@ -12,6 +12,7 @@ from pathlib import Path
 
 from editor.effects import EffectContext
 from editor.ffmpeg import AAC_OUTPUT, input_args
+from editor.plan import layers
 from editor.plan.audio import (
     clip_audio,
     final_mix,
@@ -21,7 +22,6 @@ from editor.plan.audio import (
     voiceover_track,
 )
 from editor.plan.graph import Graph, Input, num
-from editor.plan.layers import canvas, layer_audio, layer_video, overlay, place
 from editor.plan.layout import rect, sequence_box
 from editor.plan.text import TextLayer, add_text_layer
 from editor.plan.timeline import LayerTiming, Timeline, build_timeline
@@ -185,9 +185,9 @@ def _compose(
     below = [t for t in timeline.layers if t.layer.z < 0]
     video = sequence
     if box is not None or below:
-        video = canvas(g, out, timeline.duration)
+        video = layers.canvas(g, out, timeline.duration)
         video = _draw(g, video, below, media, out, limits, work)
-        video = place(g, video, sequence, box or Box(), out, timeline.duration)
+        video = layers.place(g, video, sequence, box or Box(), out, timeline.duration)
     above = [t for t in timeline.layers if t.layer.z >= 0]
     video = _draw(g, video, above, media, out, limits, work)
     sounds = []
@@ -195,7 +195,7 @@ def _compose(
         info = media[timing.layer.src]
         if info.has_audio and timing.layer.volume > 0 and not timing.still:
             k = g.add_input(_layer_input(timing, info, limits, "-vn"))
-            sounds.append(layer_audio(g, f"{k}:a", timing, timeline.duration))
+            sounds.append(layers.layer_audio(g, f"{k}:a", timing, timeline.duration))
     return video, sounds
 
 
@@ -210,8 +210,8 @@ def _draw(
 ) -> str:
     for timing in timings:
         k = g.add_input(_layer_input(timing, media[timing.layer.src], limits, "-an"))
-        for item in layer_video(g, f"{k}:v", timing, out, work.luts):
-            base = overlay(g, base, item)
+        for item in layers.layer_video(g, f"{k}:v", timing, out, work.luts):
+            base = layers.overlay(g, base, item)
     return base
 
 

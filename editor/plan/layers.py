@@ -43,9 +43,13 @@ def layer_video(
     if layer.border is not None:
         b = max(1, round(layer.border.width * out.width))
         b = min(b, (box.w - 2) // 2, (box.h - 2) // 2)
-        color = g.source([f"color=c=0x{layer.border.color[1:]}:s={box.w}x{box.h}:r={fps}", "trim=end_frame=1"])
+        color = g.source(
+            [f"color=c=0x{layer.border.color[1:]}:s={box.w}x{box.h}:r={fps}", "trim=end_frame=1"]
+        )
         frame = _shaped(g, color, box, layer.radius * out.width, 1.0)
-        drawn.append(Drawn(_hold(g, frame, frames, fps, timing.start), (box.x, box.y), timing.start, timing.end))
+        drawn.append(
+            Drawn(_hold(g, frame, frames, fps, timing.start), (box.x, box.y), timing.start, timing.end)
+        )
         inner = Rect(box.x + b, box.y + b, box.w - 2 * b, box.h - 2 * b)
     size = out.model_copy(update={"width": inner.w, "height": inner.h})
     if timing.still:
@@ -60,7 +64,9 @@ def layer_video(
         label = effect.apply(g, label, ctx)
     radius = max(0.0, layer.radius * out.width - (inner.x - box.x))
     if timing.still:
-        label = _shaped(g, label, inner, radius, layer.opacity) if _needs_mask(radius, layer.opacity) else label
+        label = (
+            _shaped(g, label, inner, radius, layer.opacity) if _needs_mask(radius, layer.opacity) else label
+        )
         label = _hold(g, label, frames, fps, timing.start)
     else:
         hold = [f"tpad=stop_mode=clone:stop_duration={num(timing.hold, 6)}"] if timing.hold > 0 else []
@@ -76,7 +82,9 @@ def layer_video(
 def canvas(g: Graph, out: Output, duration: float) -> str:
     """A black frame of the output size for the whole video, under a boxed sequence or low layers."""
     size = f"{out.width}x{out.height}"
-    return g.source([f"color=c=black:s={size}:r={num(out.fps)}:d={num(duration, 6)}", "format=yuv420p"], "canvas")
+    return g.source(
+        [f"color=c=black:s={size}:r={num(out.fps)}:d={num(duration, 6)}", "format=yuv420p"], "canvas"
+    )
 
 
 def overlay(g: Graph, base: str, item: Drawn) -> str:

@@ -63,7 +63,10 @@ def test_a_duet_puts_their_video_right_and_my_clips_left_both_at_the_output_aspe
 )
 def test_duet_sides_and_ratios(side: str, ratio: float, theirs: Rect, mine: Rect) -> None:
     spec = parse_spec(
-        {"clips": [{"src": "mine.mp4"}], "layout": {"type": "duet", "with": "theirs.mp4", "side": side, "ratio": ratio}}
+        {
+            "clips": [{"src": "mine.mp4"}],
+            "layout": {"type": "duet", "with": "theirs.mp4", "side": side, "ratio": ratio},
+        }
     )
     from editor.plan.layout import placed_layers, sequence_box
 
@@ -204,4 +207,3 @@ def test_boxes_become_even_pixel_rectangles_inside_the_frame() -> None:
     assert rect(Box(x=0.0, y=0.0, w=1.0, h=1.0), out) == Rect(0, 0, 270, 480)
     assert rect(Box(x=0.999, y=0.5, w=0.001, h=0.5), out) == Rect(268, 240, 2, 240)
     assert rect(Box(x=0.33, y=0.33, w=0.33, h=0.33), out) == Rect(89, 158, 90, 158)
-
