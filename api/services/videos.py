@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from api import schemas
 from api.core.context import Services
-from api.core.models import Media, Render, Sound, User, Video, VideoUse, utcnow
+from api.core.models import Render, Sound, User, Video, VideoUse, utcnow
 from api.services.lineage import handle
 from editor.errors import Conflict, MediaError, NotFound, SpecError
 
@@ -182,21 +182,10 @@ def _extract_sound(services: Services, key: str, sound_key: str) -> _Extracted |
 def _add_original_sound(
     session: Session, user: User, video: Video, key: str, extracted: _Extracted, allow_reuse: bool
 ) -> None:
+    from api.services.media import server_audio
     from api.services.sounds import write_fingerprint
 
-    media = Media(
-        owner_id=user.id,
-        kind="audio",
-        filename=f"{video.id}.m4a",
-        declared_size=extracted.size,
-        status="ready",
-        upload_key=key,
-        key=key,
-        content_type="audio/mp4",
-        size=extracted.size,
-        duration=extracted.duration,
-        has_audio=True,
-    )
+    media = server_audio(user.id, key, f"{video.id}.m4a", extracted.size, extracted.duration)
     session.add(media)
     session.flush()
     # no duplicate lookup: the lineage through the video is exact, where a fingerprint match of a

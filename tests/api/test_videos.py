@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 from api.jobs.run import run_job
-from editor import ffmpeg
 from editor.audio_decode import decode_audio
+from testkit.clips import solid_clip
 from tests.api.conftest import Client, Server, settings_for
 from tests.conftest import postgres_database
 from tests.media import frame_at
@@ -28,16 +28,6 @@ from tests.media import frame_at
 OUTPUT = {"width": 270, "height": 480, "fps": 24, "preset": "ultrafast"}
 BLUE, RED = (30, 30, 220), (220, 30, 30)
 A_TONE, B_TONE = 440.0, 1250.0
-
-
-def solid(path: Path, rgb: tuple[int, int, int], tone: float, seconds: float = 2.0) -> Path:
-    color = "0x{:02x}{:02x}{:02x}".format(*rgb)
-    graph = f"color=c={color}:s=270x480:r=24:d={seconds},format=yuv420p[v];"
-    graph += f"sine=f={tone}:d={seconds},volume=0.3[a]"
-    ffmpeg.run(
-        ["-filter_complex", graph, "-map", "[v]", "-map", "[a]", "-c:v", "libx264", "-c:a", "aac", str(path)]
-    )
-    return path
 
 
 @pytest.fixture(scope="module", params=["embedded", "s3_postgresql"])
@@ -64,7 +54,8 @@ def users(stack: Server) -> Iterator[tuple[Client, Client, Client]]:
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("video-media")
-    return solid(root / "blue.mp4", BLUE, A_TONE), solid(root / "red.mp4", RED, B_TONE)
+    blue = solid_clip(root / "blue.mp4", BLUE, fps=24, tone=A_TONE)
+    return blue, solid_clip(root / "red.mp4", RED, fps=24, tone=B_TONE)
 
 
 def render(stack: Server, user: Client, spec: dict[str, Any]) -> dict[str, Any]:

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from editor import ffmpeg
 from editor.probe import probe
 from editor.render import local_resolver, render
 from editor.resolve import parse_spec
+from testkit.clips import solid_clip
 from tests.conftest import TINY
 from tests.media import frame_at
 
@@ -24,29 +24,6 @@ RED, GREEN, BLUE, WHITE, BLACK, YELLOW = (
     (0, 0, 0),
     (230, 220, 20),
 )
-
-
-def solid(path: Path, rgb: tuple[int, int, int], seconds: float, size: str = "160x284") -> str:
-    """A one-colour H.264 clip (with a quiet tone), made by ffmpeg."""
-    color = "0x{:02x}{:02x}{:02x}".format(*rgb)
-    ffmpeg.run(
-        [
-            "-filter_complex",
-            f"color=c={color}:s={size}:r=30:d={seconds},format=yuv420p[v];sine=f=300:d={seconds},volume=0.2[a]",
-            "-map",
-            "[v]",
-            "-map",
-            "[a]",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-c:a",
-            "aac",
-            str(path),
-        ]
-    )
-    return path.name
 
 
 def still(path: Path, rgb: tuple[int, int, int]) -> str:
@@ -70,10 +47,10 @@ def near(actual: np.ndarray, expected: tuple[int, int, int], tol: float = 30) ->
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("layers")
-    solid(root / "red.mp4", RED, 2.0)
-    solid(root / "green.mp4", GREEN, 2.0)
-    solid(root / "blue_short.mp4", BLUE, 0.5)
-    solid(root / "black.mp4", BLACK, 2.0)
+    solid_clip(root / "red.mp4", RED, size=(160, 284))
+    solid_clip(root / "green.mp4", GREEN, size=(160, 284))
+    solid_clip(root / "blue_short.mp4", BLUE, seconds=0.5, size=(160, 284))
+    solid_clip(root / "black.mp4", BLACK, size=(160, 284))
     still(root / "yellow.png", YELLOW)
     still(root / "white.png", WHITE)
     return root
