@@ -90,7 +90,7 @@ class Sound(Base):
     analysis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     fingerprint: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # 0005: the published video whose soundtrack this is (its "original sound"); its lineage runs
+    # 0006: the published video whose soundtrack this is (its "original sound"); its lineage runs
     # through that video's render to every sound and video the render borrowed
     video_id: Mapped[str | None] = mapped_column(ForeignKey("videos.id", ondelete="SET NULL"), index=True)
 
@@ -163,7 +163,7 @@ class Render(Base):
 
 
 class Video(Base):
-    """A published render (0005). Its id is the render's, so ``video:<id>`` and ``/v1/renders/<id>``
+    """A published render (0006). Its id is the render's, so ``video:<id>`` and ``/v1/renders/<id>``
     name the same thing; ``published`` false (unpublished by DELETE) keeps the row for the credits
     and lineage of what was made from it, and makes it invisible to everyone else. Whether its
     sound may be borrowed is its original sound's ``allow_reuse`` (one switch, not two)."""

@@ -90,7 +90,7 @@ def publish_render(
 ) -> schemas.VideoPublic:
     """Publish a succeeded render as a video (its id stays the render's: ``video:<id>`` in specs)
     with its reuse switches; its soundtrack becomes your "original sound" in the sound library."""
-    from api.services import videos
+    from api.services import publish, videos
 
-    video = videos.publish(services, session, user, render_id, body)
+    video = publish.publish(services, session, user, service.owned_render(session, user, render_id), body)
     return videos.public(services, session, video, base)

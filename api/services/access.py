@@ -109,7 +109,9 @@ def resolve_sources(
     return out
 
 
-def _resolve_video(session: Session, user_id: str, where: str, src: str, video_id: str, out: Resolved) -> None:
+def _resolve_video(
+    session: Session, user_id: str, where: str, src: str, video_id: str, out: Resolved
+) -> None:
     source = find_video(session, user_id, video_id, own_renders=True)
     if source is None:
         out.problems.append((where, f"{src}: no such video"))

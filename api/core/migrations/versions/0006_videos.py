@@ -1,8 +1,8 @@
 """videos: published renders with reuse rights, their uses by other renders, and the link from a
 video's original sound to the video
 
-Revision ID: 0005_videos
-Revises: 0004_sound_hashes
+Revision ID: 0006_videos
+Revises: 0005_render_engine_version
 Create Date: 2026-12-20 10:00:00.000000
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_videos"
-down_revision = "0004_sound_hashes"
+revision = "0006_videos"
+down_revision = "0005_render_engine_version"
 branch_labels = None
 depends_on = None
 
