@@ -207,7 +207,7 @@ class TrendingList(Output):
 
 
 class VideoPublish(Input):
-    title: str = Field(..., min_length=1, max_length=200)
+    title: str = Field(default="untitled", min_length=1, max_length=200)
     allow_duet: bool = Field(
         default=False, description="others may put it beside or in theirs (layouts, layers)"
     )
