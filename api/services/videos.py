@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api import schemas
@@ -168,12 +168,11 @@ def derivatives(session: Session, video: Video, limit: int, offset: int) -> list
 
 def derivative_count(session: Session, video_id: str) -> int:
     query = (
-        select(VideoUse.render_id)
+        select(func.count(func.distinct(VideoUse.render_id)))
         .join(Video, Video.id == VideoUse.render_id)
         .where(VideoUse.video_id == video_id, Video.published.is_(True))
-        .distinct()
     )
-    return len(session.scalars(query).all())
+    return int(session.scalar(query) or 0)
 
 
 def record_uses(session: Session, render_id: str, uses: list[tuple[str, Use]]) -> None:
