@@ -45,10 +45,14 @@ def find_video(
     if render is None or render.status != "succeeded" or render.output_key is None:
         return None
     video = session.get(Video, video_id)
-    mine = render.owner_id == user_id
-    if not ((video is not None and (video.published or mine)) or (own_renders and mine)):
+    if not ((video is not None and can_see(video, user_id)) or (own_renders and render.owner_id == user_id)):
         return None
     return VideoSource(render.id, render.owner_id, render.output_key, render.output_duration or 0.0, video)
+
+
+def can_see(video: Video, user_id: str) -> bool:
+    """The visibility rule of a video: its owner, or anyone while it is published."""
+    return video.owner_id == user_id or video.published
 
 
 def visible_video(session: Session, user: User, video_id: str) -> Video:

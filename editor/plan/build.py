@@ -187,7 +187,7 @@ def _compose(
     if box is not None or below:
         video = layers.canvas(g, out, timeline.duration)
         video = _draw(g, video, below, media, out, limits, work)
-        video = layers.place(g, video, sequence, box or Box(), out, timeline.duration)
+        video = layers.place(g, video, sequence, box or Box(), out)
     above = [t for t in timeline.layers if t.layer.z >= 0]
     video = _draw(g, video, above, media, out, limits, work)
     sounds = []

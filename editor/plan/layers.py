@@ -22,12 +22,10 @@ from editor.spec import Box, Output
 
 @dataclass(frozen=True)
 class Drawn:
-    """A layer's frames ready to overlay: ``label`` at ``at`` (pixels), over ``start``..``end``."""
+    """Frames ready to overlay: ``label`` (already timed: empty outside its span) at ``at`` pixels."""
 
     label: str
     at: tuple[int, int]
-    start: float
-    end: float
 
 
 def layer_video(
@@ -46,36 +44,30 @@ def layer_video(
         color = g.source(
             [f"color=c=0x{layer.border.color[1:]}:s={box.w}x{box.h}:r={fps}", "trim=end_frame=1"]
         )
-        frame = _shaped(g, color, box, layer.radius * out.width, 1.0)
-        drawn.append(
-            Drawn(_hold(g, frame, frames, fps, timing.start), (box.x, box.y), timing.start, timing.end)
-        )
+        frame = _shaped(g, color, box, layer.radius * out.width, layer.opacity)
+        drawn.append(Drawn(_hold(g, frame, frames, fps, timing.start), (box.x, box.y)))
         inner = Rect(box.x + b, box.y + b, box.w - 2 * b, box.h - 2 * b)
     size = out.model_copy(update={"width": inner.w, "height": inner.h})
-    if timing.still:
+    if timing.still:  # one frame, repeated: the layer's frames from 0, like a video's
         fitted = fit_filters(g, stream, layer.fit, size)
-        label = g.chain([fitted], ["setsar=1", "format=yuv420p"], "lstill")
+        repeat = [f"loop=loop={frames - 1}:size=1:start=0", f"setpts=N/({fps}*TB)"]
+        label = g.chain([fitted], ["setsar=1", "format=yuv420p", *repeat], "lstill")
     else:
         speed = [f"setpts=PTS/{num(layer.speed)}"] if layer.speed != 1 else []
         timed = g.chain([stream], ["setpts=PTS-STARTPTS", *speed, f"fps={fps}"], "ltimed")
-        label = g.chain([fit_filters(g, timed, layer.fit, size)], ["setsar=1", "format=yuv420p"], "layer")
+        hold = [f"tpad=stop_mode=clone:stop_duration={num(timing.hold, 6)}"] if timing.hold > 0 else []
+        fitted = fit_filters(g, timed, layer.fit, size)
+        label = g.chain([fitted], ["setsar=1", "format=yuv420p", *hold, f"trim=end_frame={frames}"], "layer")
     ctx = EffectContext(width=inner.w, height=inner.h, fps=out.fps, duration=timing.duration, luts=luts)
     for effect in layer.effects:
         label = effect.apply(g, label, ctx)
     radius = max(0.0, layer.radius * out.width - (inner.x - box.x))
-    if timing.still:
-        label = (
-            _shaped(g, label, inner, radius, layer.opacity) if _needs_mask(radius, layer.opacity) else label
-        )
-        label = _hold(g, label, frames, fps, timing.start)
-    else:
-        hold = [f"tpad=stop_mode=clone:stop_duration={num(timing.hold, 6)}"] if timing.hold > 0 else []
-        label = g.chain([label], [*hold, f"trim=end_frame={frames}"], "lclip")
-        if _needs_mask(radius, layer.opacity):
-            mask = _hold(g, _mask(g, inner, radius, layer.opacity), frames, fps, 0.0)
-            label = g.chain([label, mask], ["alphamerge"], "lshaped")
+    if _needs_mask(radius, layer.opacity):
+        mask = _hold(g, _mask(g, inner, radius, layer.opacity), frames, fps, 0.0)
+        label = g.chain([label, mask], ["alphamerge"], "lshaped")
+    if timing.start:
         label = g.chain([label], [f"setpts=PTS+{num(timing.start, 6)}/TB"], "lat")
-    drawn.append(Drawn(label, (inner.x, inner.y), timing.start, timing.end))
+    drawn.append(Drawn(label, (inner.x, inner.y)))
     return drawn
 
 
@@ -93,10 +85,10 @@ def overlay(g: Graph, base: str, item: Drawn) -> str:
     return g.chain([base, item.label], [f"overlay=x={x}:y={y}:eof_action=pass"], "comp")
 
 
-def place(g: Graph, base: str, sequence: str, box: Box, out: Output, duration: float) -> str:
+def place(g: Graph, base: str, sequence: str, box: Box, out: Output) -> str:
     """The clip sequence, already fitted to ``box``, placed on ``base``."""
     at = rect(box, out)
-    return overlay(g, base, Drawn(sequence, (at.x, at.y), 0.0, duration))
+    return overlay(g, base, Drawn(sequence, (at.x, at.y)))
 
 
 def layer_audio(g: Graph, stream: str, timing: LayerTiming, duration: float) -> str:

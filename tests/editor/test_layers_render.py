@@ -1,5 +1,6 @@
 """Layers rendered for real at 270x480: each region's pixels come from the right source at the right
-time (z order, opacity, rounded corners, a mid-clip start, a still, a held last frame, clipping)."""
+time (z order, opacity, rounded corners, a mid-clip start, a still, a held last frame, clipping, an
+effect running in the layer's own time)."""
 
 from __future__ import annotations
 
@@ -104,10 +105,18 @@ def test_opacity_and_rounded_corners(folder: Path) -> None:
             "layers": [
                 {"src": "white.png", "box": box(0.0, 0.0, 0.5, 0.5), "opacity": 0.5},
                 {"src": "green.mp4", "box": box(0.5, 0.5, 0.5, 0.5), "radius": 0.2},
+                {  # a still from 0.5 s, fading in over 1 s of its own time
+                    "src": "white.png",
+                    "box": box(0.0, 0.75, 0.4, 0.2),
+                    "start": 0.5,
+                    "effects": [{"type": "fade_in", "duration": 1.0}],
+                },
             ],
         },
         "shape.mp4",
     )
+    fading = [mean(frame_at(out, t), (0.0, 0.75, 0.4, 0.2)).mean() for t in (0.25, 1.0, 1.75)]
+    assert fading[0] < 20 and 80 < fading[1] < 180 and fading[2] > 235
     frame = frame_at(out, 1.0).astype(float)
     half = mean(frame, (0.0, 0.0, 0.5, 0.5))
     assert 100 < half.mean() < 155  # white at half opacity over black
