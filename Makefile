@@ -55,6 +55,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/reference_edit.py
 	$(PY) benchmarks/face_sticker.py
 	$(PY) benchmarks/captions.py
+	$(PY) benchmarks/duet.py
 	$(PY) benchmarks/beats.py
 	$(PY) benchmarks/fingerprint.py
 	$(PY) benchmarks/api_load.py

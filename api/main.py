@@ -16,7 +16,7 @@ from api.core.config import Settings
 from api.core.context import Services
 from api.core.warmup import keep_request_threads
 from api.jobs.queue import JobQueue, make_queue
-from api.routes import admin, catalog, health, media, presets, renders, sounds, studio
+from api.routes import admin, catalog, health, media, presets, renders, sounds, studio, videos
 from editor.spec_schema import spec_json_schema
 
 log = logging.getLogger("reelforge.api")
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, *, queue: JobQueue | None = Non
     app.state.services = services
     app.state.queue = job_queue
     errors.install(app)
-    for module in (health, media, sounds, renders, presets, catalog, admin, studio):
+    for module in (health, media, sounds, renders, videos, presets, catalog, admin, studio):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -157,12 +157,15 @@ class SoundUpdate(Input):
 
 
 class Credit(Output):
-    sound_id: str
+    sound_id: str | None = Field(default=None, description="the sound credited (sound credits)")
+    video_id: str | None = Field(default=None, description="the video borrowed (duet and stitch credits)")
     title: str
     owner: str
     license: str
-    role: str = Field(default="sound", examples=["sound", "original", "remix_of"])
-    text: str = Field(default="", examples=["Original sound - @mia", "Remix of 'Night drive' by @mia"])
+    role: str = Field(default="sound", examples=["sound", "original", "remix_of", "duet", "stitch"])
+    text: str = Field(
+        default="", examples=["Original sound - @mia", "Remix of 'Night drive' by @mia", "Duet with @mia"]
+    )
 
 
 class SoundPublic(Output):
@@ -199,6 +202,55 @@ class TrendingSound(Output):
 
 class TrendingList(Output):
     items: list[TrendingSound]
+
+
+# --- videos ------------------------------------------------------------------------------------
+
+
+class VideoPublish(Input):
+    title: str = Field(default="untitled", min_length=1, max_length=200)
+    allow_duet: bool = Field(
+        default=False, description="others may put it beside or in theirs (layouts, layers)"
+    )
+    allow_stitch: bool = Field(default=False, description="others may open theirs with up to 5 s of it")
+    allow_sound_reuse: bool = Field(default=False, description="others may borrow its original sound")
+
+
+class VideoUpdate(Input):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    allow_duet: bool | None = None
+    allow_stitch: bool | None = None
+    allow_sound_reuse: bool | None = None
+
+
+class VideoPublic(Output):
+    id: str = Field(..., description="the render's id; specs name it as video:<id>")
+    title: str
+    owner: str = Field(..., description="the owner's user name")
+    owner_id: str
+    published: bool
+    allow_duet: bool
+    allow_stitch: bool
+    allow_sound_reuse: bool
+    sound_id: str | None = Field(default=None, description="its original sound (null when silent)")
+    duration: float | None = None
+    url: str | None = Field(default=None, description="presigned GET of the video, valid for minutes")
+    credits: list[Credit] = Field(default=[], description="everyone the video itself owes")
+    derivatives: int = Field(default=0, description="published duets and stitches made from it")
+    published_at: UTCDateTime
+
+
+class VideoList(Output):
+    items: list[VideoPublic]
+
+
+class Derivative(Output):
+    kind: Literal["duet", "stitch"]
+    video: VideoPublic
+
+
+class DerivativeList(Output):
+    items: list[Derivative]
 
 
 # --- renders -----------------------------------------------------------------------------------

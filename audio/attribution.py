@@ -92,14 +92,18 @@ class SoundGraph:
         return order, missing
 
 
+VideoUse = Literal["duet", "stitch"]
+
+
 @dataclass(frozen=True)
 class Credit:
-    sound_id: str
+    sound_id: str | None  # the sound credited; None for a borrowed video
     owner: str
     title: str
-    role: Literal["original", "sound", "remix_of"]
+    role: Literal["original", "sound", "remix_of", "duet", "stitch"]
     text: str
     license: str = License.ORIGINAL.value  # the credited sound's own license
+    video_id: str | None = None  # the borrowed video (duet and stitch credits)
 
 
 def _clean(title: str) -> str:
@@ -188,9 +192,18 @@ def check_remix(new: Sound, graph: SoundGraph) -> UseDecision:
     return UseDecision(True, "ok", "allowed")
 
 
+def video_credit(video_id: str, owner: str, title: str, use: VideoUse) -> Credit:
+    """The credit of a borrowed video: its creator, and how it was used."""
+    text = f"Duet with @{owner}" if use == "duet" else f"Stitched from @{owner}"
+    return Credit(None, owner, _clean(title), use, text, video_id=video_id)
+
+
 def credit_record(credit: Credit) -> dict[str, str]:
     """The machine-readable form of one credit, as the MP4 tag and a render's result carry it."""
-    return {"sound_id": credit.sound_id, "owner": credit.owner, "title": credit.title, "role": credit.role}
+    record = {"owner": credit.owner, "title": credit.title, "role": credit.role}
+    if credit.video_id is not None:
+        return {"video_id": credit.video_id, **record}
+    return {"sound_id": credit.sound_id or "", **record}
 
 
 def credits_metadata(credits: Iterable[Credit]) -> dict[str, str]:

@@ -102,3 +102,30 @@ def analyze_file(path: Path, *, max_seconds: float = 900) -> SoundAnalysis:
         return analyze(samples, sr, max_seconds=max_seconds)
     except ValueError as exc:
         raise MediaError(f"{Path(path).name}: {exc}") from exc
+
+
+def extract_soundtrack(video: Path, target: Path) -> Path:
+    """The first audio stream of ``video`` copied (not re-encoded) into an M4A file at ``target``."""
+    try:
+        ffmpeg.run(
+            [
+                *ffmpeg.input_args(video),
+                "-map",
+                "0:a:0",
+                "-vn",
+                "-c:a",
+                "copy",
+                "-map_metadata",
+                "-1",
+                "-movflags",
+                "+faststart",
+                "-f",
+                "mp4",
+                f"file:{Path(target).resolve()}",
+            ]
+        )
+    except RenderError as exc:
+        if any(hint in (exc.stderr_tail or exc.message) for hint in _NO_AUDIO_HINTS):
+            raise MediaError(f"{Path(video).name}: no audio stream") from exc
+        raise
+    return target

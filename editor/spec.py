@@ -27,7 +27,7 @@ from editor.effects import EFFECTS, AnyEffect
 from editor.errors import SpecError
 from editor.face.effects import FACE_EFFECTS, FaceEffect
 from editor.names import unknown_name
-from editor.text.models import Captions, TextOverlay
+from editor.text.models import Captions, Color, TextOverlay
 from editor.transitions import TRANSITIONS, check_name
 from editor.walk import source
 
@@ -100,6 +100,94 @@ class Clip(Model):
         if self.out is not None and self.duration is not None:
             raise ValueError("give either 'out' or 'duration', not both")
         return self
+
+
+class Box(Model):
+    """A rectangle in fractions of the output frame: ``x``/``y`` the top-left corner."""
+
+    x: float = Field(0.0, ge=0.0, le=1.0)
+    y: float = Field(0.0, ge=0.0, le=1.0)
+    w: float = Field(1.0, gt=0.0, le=1.0)
+    h: float = Field(1.0, gt=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _inside(self) -> Box:
+        for start, size, axis in ((self.x, self.w, "x + w"), (self.y, self.h, "y + h")):
+            if start + size > 1.0 + 1e-6:
+                raise ValueError(
+                    f"the box leaves the frame ({axis} = {start + size:.3g}, at most 1); "
+                    "boxes are fractions of the frame"
+                )
+        return self
+
+
+class Border(Model):
+    width: float = Field(0.005, gt=0.0, le=0.05, description="fraction of the frame width, inside the box")
+    color: Color = "#ffffff"
+
+
+class Layer(Model):
+    """A timed visual layer over the clip sequence (picture-in-picture, split screens, stickers).
+
+    ``start``/``end`` are output seconds (``end`` defaults to the end of the video; a layer that
+    runs past it is clipped); ``in`` and ``speed`` read the source like a clip. A video that runs
+    out before ``end`` holds its last frame. The clip sequence sits at ``z`` 0: layers with
+    ``z`` >= 0 are drawn over it, below 0 under it; equal ``z`` in list order.
+    """
+
+    src: str = source("media", ..., min_length=1, max_length=1024)
+    start: float = Field(0.0, ge=0.0, le=600.0)
+    end: float | None = Field(None, gt=0.0)
+    in_: float = Field(0.0, alias="in", ge=0.0)
+    speed: float = Field(1.0, ge=0.25, le=4.0)
+    box: Box = Box()
+    fit: Literal["cover", "contain", "blur_fill"] = "cover"
+    opacity: float = Field(1.0, ge=0.0, le=1.0)
+    radius: float = Field(0.0, ge=0.0, le=0.5, description="rounded corners, fraction of the frame width")
+    border: Border | None = None
+    z: int = Field(1, ge=-100, le=100)
+    volume: float = Field(1.0, ge=0.0, le=4.0, description="this layer's own sound")
+    effects: tuple[AnyEffect, ...] = ()
+
+    @model_validator(mode="after")
+    def _span(self) -> Layer:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"'end' ({self.end}) must be after 'start' ({self.start})")
+        return self
+
+
+class DuetLayout(Model):
+    """Side by side with a borrowed video, in sync. ``side`` is where the borrowed video goes and
+    ``ratio`` its share of the frame; left/right keep both at the output's aspect (centred),
+    top/bottom fill each part."""
+
+    type: Literal["duet"]
+    with_: str = source("media", ..., alias="with", min_length=1, max_length=1024)
+    side: Literal["left", "right", "top", "bottom"] = "right"
+    ratio: float = Field(0.5, ge=0.2, le=0.8)
+    volume: float = Field(1.0, ge=0.0, le=4.0, description="the borrowed video's sound")
+
+
+class ReactLayout(Model):
+    """Picture-in-picture: the borrowed video in a corner over the creator's clips."""
+
+    type: Literal["react"]
+    with_: str = source("media", ..., alias="with", min_length=1, max_length=1024)
+    corner: Literal["top_left", "top_right", "bottom_left", "bottom_right"] = "top_right"
+    size: float = Field(0.33, ge=0.15, le=0.6, description="fraction of the frame width")
+    volume: float = Field(1.0, ge=0.0, le=4.0, description="the borrowed video's sound")
+
+
+class GreenScreenLayout(Model):
+    """The borrowed video behind the creator, whose background the ``background`` effect removes."""
+
+    type: Literal["green_screen"]
+    with_: str = source("media", ..., alias="with", min_length=1, max_length=1024)
+    volume: float = Field(1.0, ge=0.0, le=4.0, description="the borrowed video's sound")
+
+
+Layout = Annotated[DuetLayout | ReactLayout | GreenScreenLayout, Field(discriminator="type")]
+LAYOUTS = ("duet", "react", "green_screen")
 
 
 class SoundOps(Model):
@@ -182,6 +270,8 @@ class EditSpec(Model):
     face_effects: tuple[FaceEffect, ...] = Field((), description="AR effects for every clip's faces")
     overlays: tuple[TextOverlay, ...] = Field((), max_length=50)
     captions: Captions | None = Field(None, description="timed captions from an .srt or .vtt file")
+    layers: tuple[Layer, ...] = Field((), max_length=16, description="timed visual layers over the clips")
+    layout: Layout | None = Field(None, description="duet, react or green_screen: expands to layers")
     audio: Audio = Audio()
     sync: Literal["beats", "bars"] | None = Field(
         None, description="'beats' / 'bars': move cuts onto the sound's beats / bar starts"
@@ -224,11 +314,18 @@ def _has_child(loc: tuple[Any, ...], errors: list[Any]) -> bool:
 def validation_problem(err: Any) -> tuple[str, str]:
     """One pydantic error as ``(field, reason)``, in the spec's words, with "did you mean" for names."""
     tags = EFFECTS.keys() | FACE_EFFECTS.keys()
-    loc = [p for p in err["loc"] if p not in tags and not str(p).startswith("function-")]
+    raw = err["loc"]
+    loc = [
+        p
+        for i, p in enumerate(raw)
+        if p not in tags and not str(p).startswith("function-") and not (i and raw[i - 1] == "layout")
+    ]
     field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
     if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
-        face = "face_effects" in err["loc"]
+        face = "face_effects" in raw
         kind, expected = ("face effect", list(FACE_EFFECTS)) if face else ("effect", list(EFFECTS))
+        if raw and raw[-1] == "layout":
+            kind, expected = "layout", list(LAYOUTS)
         if err["type"] == "union_tag_not_found":
             return field, f"needs a 'type'; one of {', '.join(sorted(expected))}"
         return f"{field}.type", unknown_name(kind, err["ctx"]["tag"], expected)
@@ -241,9 +338,13 @@ def validation_problem(err: Any) -> tuple[str, str]:
 __all__ = [
     "TRANSITIONS",
     "Audio",
+    "Border",
+    "Box",
     "Captions",
     "Clip",
     "EditSpec",
+    "Layer",
+    "Layout",
     "Output",
     "Sound",
     "SoundOps",

@@ -53,8 +53,8 @@ def nodes(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, BaseModel]]
 def sources(model: BaseModel) -> Iterator[Source]:
     """Every file-like field that is set, in document order."""
     for path, node in nodes(model):
-        for name, kind in _source_fields(type(node)).items():
-            value = getattr(node, name)
+        for attr, (name, kind) in _source_fields(type(node)).items():
+            value = getattr(node, attr)
             if isinstance(value, str):
                 yield Source(f"{path}.{name}" if path else name, value, kind)
 
@@ -62,12 +62,12 @@ def sources(model: BaseModel) -> Iterator[Source]:
 def with_sources(model: M, replace: Callable[[Source], str]) -> M:
     """A copy of ``model`` whose file-like fields are ``replace(found)`` (return ``found.value`` to keep)."""
     update: dict[str, Any] = {}
-    for name, kind in _source_fields(type(model)).items():
-        value = getattr(model, name)
+    for attr, (name, kind) in _source_fields(type(model)).items():
+        value = getattr(model, attr)
         if isinstance(value, str):
             new = replace(Source(name, value, kind))
             if new != value:
-                update[name] = new
+                update[attr] = new
     for attr, name, value in _fields(model):
         if isinstance(value, BaseModel):
             copied = with_sources(value, _prefixed(replace, name))
@@ -102,10 +102,11 @@ def _fields(model: BaseModel) -> Iterator[tuple[str, str, Any]]:
 
 
 @cache
-def _source_fields(cls: type[BaseModel]) -> dict[str, SourceKind]:
-    found: dict[str, SourceKind] = {}
+def _source_fields(cls: type[BaseModel]) -> dict[str, tuple[str, SourceKind]]:
+    """attribute -> (name in JSON, kind) of each file-like field (``layout.with`` is ``with_``)."""
+    found: dict[str, tuple[str, SourceKind]] = {}
     for name, info in cls.model_fields.items():
         extra = info.json_schema_extra
         if isinstance(extra, dict) and SOURCE_KEY in extra:
-            found[name] = extra[SOURCE_KEY]  # type: ignore[assignment]
+            found[name] = (info.alias or name, extra[SOURCE_KEY])  # type: ignore[assignment]
     return found

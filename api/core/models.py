@@ -90,6 +90,9 @@ class Sound(Base):
     analysis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     fingerprint: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # 0006: the published video whose soundtrack this is (its "original sound"); its lineage runs
+    # through that video's render to every sound and video the render borrowed
+    video_id: Mapped[str | None] = mapped_column(ForeignKey("videos.id", ondelete="SET NULL"), index=True)
 
 
 class SoundHash(Base):
@@ -157,6 +160,42 @@ class Render(Base):
     staged_key: Mapped[str | None] = mapped_column(String(512))
     run_seconds: Mapped[float | None] = mapped_column(Float)
     wait_seconds: Mapped[float | None] = mapped_column(Float)
+
+
+class Video(Base):
+    """A published render (0006). Its id is the render's, so ``video:<id>`` and ``/v1/renders/<id>``
+    name the same thing; ``published`` false (unpublished by DELETE) keeps the row for the credits
+    and lineage of what was made from it, and makes it invisible to everyone else. Whether its
+    sound may be borrowed is its original sound's ``allow_reuse`` (one switch, not two)."""
+
+    __tablename__ = "videos"
+    __table_args__ = (Index("ix_videos_owner_published", "owner_id", "published", "published_at"),)
+
+    id: Mapped[str] = mapped_column(ForeignKey("renders.id", ondelete="CASCADE"), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    allow_duet: Mapped[bool] = mapped_column(Boolean, default=False)
+    allow_stitch: Mapped[bool] = mapped_column(Boolean, default=False)
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VideoUse(Base):
+    """One row per (render, borrowed video, kind) of a render that succeeded: derivatives and trending
+    read from here. ``kind`` is ``stitch`` (a clip) or ``duet`` (a layer or a layout)."""
+
+    __tablename__ = "video_uses"
+    __table_args__ = (
+        UniqueConstraint("render_id", "video_id", "kind"),
+        Index("ix_video_uses_video", "video_id", "used_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"))
+    render_id: Mapped[str] = mapped_column(ForeignKey("renders.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12))
+    used_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class WebhookDelivery(Base):

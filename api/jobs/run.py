@@ -35,7 +35,8 @@ from api.core.db import as_utc
 from api.core.models import TERMINAL, Render, Sound, SoundUse
 from api.jobs import leases
 from api.services import lineage
-from api.services.access import resolve_sources, source_fields
+from api.services import videos as video_service
+from api.services.access import refusal_code, resolve_sources, source_fields
 from audio.analysis import SoundAnalysis
 from audio.attribution import Credit
 from editor.errors import JobFailed, MediaError, ReelForgeError, RenderCancelled, StorageError
@@ -119,7 +120,7 @@ def run_claimed(services: Services, render_id: str, worker: str, stop: threading
     back to the queue for another attempt, or ``lost`` / ``shutdown`` / ``skipped``."""
     beat = _Beat(services, render_id, worker, stop)
     values: dict[str, object] | None
-    used: list[str] = []
+    used = Uses()
     try:
         values, used = _execute(services, render_id, beat)
     except RenderCancelled:
@@ -148,7 +149,8 @@ def run_claimed(services: Services, render_id: str, worker: str, stop: threading
     with services.sessions() as session:  # the end, its usage counts and its webhook: one commit
         ended = leases.finish(session, render_id, worker, **values)
         if ended and values["status"] == "succeeded":
-            record_uses(session, render_id, used)
+            record_uses(session, render_id, used.sounds)
+            video_service.record_uses(session, render_id, used.videos)
         hooked = ended and queue_webhook(services, session, render_id)
         session.commit()
     if not ended:  # the lease ran out meanwhile: another attempt owns the render now
@@ -211,21 +213,38 @@ def _retry_or_fail(
     return {"status": "failed", "error_code": code, "error_message": message}
 
 
-def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str, object] | None, list[str]]:
+@dataclass(frozen=True)
+class Uses:
+    """What a succeeded render used: sound ids, and (video id, kind) of borrowed videos."""
+
+    sounds: list[str] = field(default_factory=list)
+    videos: list[tuple[str, video_service.Use]] = field(default_factory=list)
+
+
+def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str, object] | None, Uses]:
     settings, storage = services.settings, services.storage
     with services.readers() as session:
         render = session.get(Render, render_id)
         if render is None or render.status in TERMINAL:
-            return None, []
+            return None, Uses()
         spec = parse_spec(render.spec)
         resolved = resolve_sources(session, render.owner_id, source_fields(spec), commercial=spec.commercial)
         if resolved.forbidden:
             src, reason = resolved.forbidden[0]
-            raise JobFailed(f"{src} can no longer be used: {reason}", code="sound_reuse_revoked")
+            raise JobFailed(f"{src} can no longer be used: {reason}", code=refusal_code(src, revoked=True))
+        if resolved.missing_videos:
+            src = resolved.missing_videos[0]
+            raise JobFailed(f"{src} can no longer be used: it is not published", code="video_reuse_revoked")
         if resolved.problems:
             where, reason = resolved.problems[0]
             raise JobFailed(f"{where}: {reason}", code="source_unavailable")
-        credits = lineage.credits(session, list(resolved.sounds.values()))
+        borrowed = [(source.id, video_service.use_of(where)) for where, source in resolved.videos]
+        credits = lineage.render_credits(session, list(resolved.sounds.values()), borrowed)
+        # a borrowed video's original sound plays in the mix: it counts as a use (and in trending)
+        used = [
+            *resolved.sounds,
+            *video_service.original_sound_ids(session, [s.id for _, s in resolved.videos]),
+        ]
         analyses = stored_analyses(resolved.sounds)
         notes = (
             []
@@ -269,7 +288,7 @@ def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str,
         "output_size": size,
         "credits": [asdict(c) for c in credits],
         "warnings": [*notes, *result.warnings],
-    }, list(resolved.sounds)
+    }, Uses(used, borrowed)
 
 
 def stored_analyses(sounds: dict[str, Sound]) -> dict[str, SoundAnalysis]:

@@ -72,3 +72,25 @@ def cancel_render(
     if service.cancel(session, render):
         notify(services, render.id, session)
     return service.public(services, render, base)
+
+
+@router.post(
+    "/{render_id}/publish",
+    status_code=201,
+    response_model=schemas.VideoPublic,
+    responses=responses(404, 409),
+)
+def publish_render(
+    render_id: str,
+    body: schemas.VideoPublish,
+    user: UserDep,
+    services: ServicesDep,
+    session: SessionDep,
+    base: BaseUrlDep,
+) -> schemas.VideoPublic:
+    """Publish a succeeded render as a video (its id stays the render's: ``video:<id>`` in specs)
+    with its reuse switches; its soundtrack becomes your "original sound" in the sound library."""
+    from api.services import publish, videos
+
+    video = publish.publish(services, session, user, service.owned_render(session, user, render_id), body)
+    return videos.public(services, session, video, base)

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from api.core.models import Media, Sound, User
 from api.services.lineage import use_refusal
+from api.services.videos import VideoSource, find_video, stitch_problems, use_of
+from api.services.videos import reuse_refusal as video_refusal
 from editor.effects.color import Lut
 from editor.errors import SpecError
 from editor.face.assets import BUILTIN
@@ -17,7 +19,8 @@ from editor.names import unknown_name
 from editor.spec import EditSpec
 from editor.walk import Source, sources
 
-_SRC = re.compile(r"^(media|sound):([0-9a-f]{32})$")
+_SRC = re.compile(r"^(media|sound|video):([0-9a-f]{32})$")
+_VIDEO_FIELD = re.compile(r"^(clips\[\d+\]\.src|layers\[\d+\]\.src|layout\.with)$")  # where video: may go
 
 
 @dataclass
@@ -28,6 +31,8 @@ class Resolved:
     sounds: dict[str, Sound] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)
     forbidden: list[tuple[str, str]] = field(default_factory=list)  # (src, reason)
+    videos: list[tuple[str, VideoSource]] = field(default_factory=list)  # (field, video) borrowed
+    missing_videos: list[str] = field(default_factory=list)  # at run time: unpublished since submit
 
 
 def reuse_refusal(session: Session, sound: Sound, user: User, *, commercial: bool = False) -> str | None:
@@ -64,10 +69,15 @@ def resolve_sources(
             reason = unknown_name("asset", src, BUILTIN) + " (or an image upload: media:<id>)"
             out.problems.append((where, reason))
             continue
-        if not match:
-            out.problems.append((where, f"{src!r} must be media:<id> or sound:<id> (never a path or URL)"))
+        videos_here = bool(_VIDEO_FIELD.match(where))
+        if not match or (match.group(1) == "video" and not videos_here):
+            kinds = "media:<id>, sound:<id> or video:<id>" if videos_here else "media:<id> or sound:<id>"
+            out.problems.append((where, f"{src!r} must be {kinds} (never a path or URL)"))
             continue
         kind, object_id = match.groups()
+        if kind == "video":
+            _resolve_video(session, user_id, where, src, object_id, out)
+            continue
         if kind == "media":
             media = session.get(Media, object_id)
             if media is None or media.owner_id != user_id:
@@ -97,3 +107,35 @@ def resolve_sources(
         out.keys[src] = sound_media.key
         out.sounds[sound.id] = sound
     return out
+
+
+def _resolve_video(
+    session: Session, user_id: str, where: str, src: str, video_id: str, out: Resolved
+) -> None:
+    source = find_video(session, user_id, video_id, own_renders=True)
+    if source is None:
+        out.problems.append((where, f"{src}: no such video"))
+        out.missing_videos.append(src)
+        return
+    refusal = video_refusal(session, source, user_id, use_of(where))
+    if refusal:
+        out.forbidden.append((src, refusal))
+        return
+    out.keys[src] = source.key
+    out.videos.append((where, source))
+
+
+def video_problems(spec: EditSpec, resolved: Resolved) -> list[tuple[str, str]]:
+    """Rules of borrowed videos that need the spec: a stitch is the first clip, at most 5 s long."""
+    problems: list[tuple[str, str]] = []
+    for where, source in resolved.videos:
+        if use_of(where) == "stitch":
+            clip = spec.clips[int(where[len("clips[") : where.index("]")])]
+            problems += stitch_problems(where, source, clip.in_, clip.out)
+    return problems
+
+
+def refusal_code(src: str, *, revoked: bool) -> str:
+    """The error code of a refused source: at submit (403) or when the job runs."""
+    kind = "video" if src.startswith("video:") else "sound"
+    return f"{kind}_reuse_revoked" if revoked else f"{kind}_not_reusable"

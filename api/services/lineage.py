@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.core.models import Media, Sound, User
+from api.core.models import Media, Render, Sound, SoundUse, User, Video
 from audio import attribution
 
 MAX_LINEAGE = 64
@@ -44,20 +45,20 @@ def graph_for(session: Session, sounds: Iterable[Sound]) -> attribution.SoundGra
         if row.id in nodes:
             continue
         parent = session.get(Sound, row.parent_id) if row.parent_id else None
-        parent = canonical(session, parent) if parent is not None else None
+        parents = [canonical(session, parent)] if parent is not None else []
+        if row.video_id is not None:
+            parents += video_sounds(session, row.video_id)
         owner = session.get(User, row.owner_id)
-        media = session.get(Media, row.media_id)
         nodes[row.id] = attribution.Sound(
             id=row.id,
             owner=handle(owner.name if owner else "unknown"),
             title=row.title,
             license=attribution.License(row.license if row.license in LICENSES else "original"),
             allow_reuse=row.allow_reuse,
-            origin="video" if media is not None and media.kind == "video" else "upload",
-            parents=(parent.id,) if parent is not None else (),
+            origin="video" if row.video_id is not None or _from_video(session, row) else "upload",
+            parents=tuple(dict.fromkeys(p.id for p in parents if p.id != row.id)),
         )
-        if parent is not None:
-            queue.append(parent)
+        queue.extend(parents)
     return attribution.SoundGraph(nodes.values())
 
 
@@ -72,6 +73,47 @@ def credits(session: Session, sounds: Iterable[Sound]) -> list[attribution.Credi
             if credit.owner.lower() not in owners:
                 owners.add(credit.owner.lower())
                 out.append(credit)
+    return out
+
+
+def _from_video(session: Session, row: Sound) -> bool:
+    media = session.get(Media, row.media_id)
+    return media is not None and media.kind == "video"
+
+
+def video_sounds(session: Session, video_id: str) -> list[Sound]:
+    """The sounds in a published video's soundtrack: those its render used (a borrowed sound, the
+    original sounds of the videos it borrowed), duplicates folded in."""
+    ids = session.scalars(select(SoundUse.sound_id).where(SoundUse.render_id == video_id)).all()
+    rows = [session.get(Sound, sound_id) for sound_id in sorted(ids)]
+    return [canonical(session, row) for row in rows if row is not None]
+
+
+def render_credits(
+    session: Session, sounds: Iterable[Sound], videos: Iterable[tuple[str, attribution.VideoUse]] = ()
+) -> list[attribution.Credit]:
+    """Everyone a render owes, each creator once: every borrowed video's creator (with what that
+    video itself owed: its credits were recorded when it rendered), then every sound's lineage."""
+    out: list[attribution.Credit] = []
+    owners: set[str] = set()
+
+    def add(credit: attribution.Credit) -> None:
+        if credit.owner.lower() not in owners:
+            owners.add(credit.owner.lower())
+            out.append(credit)
+
+    for video_id, use in videos:
+        render = session.get(Render, video_id)
+        if render is None:
+            continue
+        video = session.get(Video, video_id)
+        owner = session.get(User, render.owner_id)
+        name = handle(owner.name if owner else "unknown")
+        add(attribution.video_credit(video_id, name, video.title if video else "untitled", use))
+        for stored in render.credits or []:
+            add(attribution.Credit(**stored))
+    for credit in credits(session, sounds):
+        add(credit)
     return out
 
 

@@ -257,3 +257,21 @@ def delete(services: Services, session: Session, media: Media) -> None:
             services.storage.delete(key)
     session.delete(media)
     session.commit()
+
+
+def server_audio(owner_id: str, key: str, filename: str, size: int, duration: float) -> Media:
+    """The row of an AAC/M4A file the server made and stored itself (a remix, a video's
+    soundtrack): ready as it is, never uploaded, probed or normalised."""
+    return Media(
+        owner_id=owner_id,
+        kind="audio",
+        filename=filename,
+        declared_size=size,
+        status="ready",
+        upload_key=key,
+        key=key,
+        content_type="audio/mp4",
+        size=size,
+        duration=duration,
+        has_audio=True,
+    )

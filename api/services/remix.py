@@ -14,6 +14,7 @@ from api import schemas
 from api.core.context import Services
 from api.core.models import Media, Sound, User
 from api.services.lineage import canonical, graph_for, handle, use_refusal
+from api.services.media import server_audio
 from api.services.sounds import analyze, visible_sound, write_fingerprint
 from audio import attribution
 from audio.key import Key
@@ -134,18 +135,5 @@ def _render(
             info = probe(out)
         except ReelForgeError as exc:
             raise MediaError(f"the remix could not be rendered: {exc.message}", code="remix_failed") from exc
-        size = out.stat().st_size
         storage.put_file(key, out)
-    return Media(
-        owner_id=owner_id,
-        kind="audio",
-        filename="remix.m4a",
-        declared_size=size,
-        status="ready",
-        upload_key=key,
-        key=key,
-        content_type="audio/mp4",
-        size=info.size_bytes,
-        duration=info.duration,
-        has_audio=True,
-    )
+    return server_audio(owner_id, key, "remix.m4a", info.size_bytes, info.duration)

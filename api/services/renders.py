@@ -14,7 +14,7 @@ from api import schemas
 from api.core.context import Services
 from api.core.models import TERMINAL, Render, User, utcnow
 from api.jobs.webhooks import check_target
-from api.services.access import resolve_sources, source_fields
+from api.services.access import refusal_code, resolve_sources, source_fields, video_problems
 from editor.errors import Conflict, Forbidden, NotFound, SpecError, Throttled
 from editor.resolve import ENGINE_VERSION, parse_spec, resolved_data
 
@@ -61,7 +61,7 @@ def validate(services: Services, session: Session, user: User, body: schemas.Ren
             problems += [(f"spec.{f}" if f else "spec", r) for f, r in exc.problems]
         else:
             resolved = resolve_sources(session, user.id, source_fields(spec), commercial=spec.commercial)
-            problems += [(f"spec.{f}", r) for f, r in resolved.problems]
+            problems += [(f"spec.{f}", r) for f, r in [*resolved.problems, *video_problems(spec, resolved)]]
             forbidden = resolved.forbidden
             spec_data = resolved_data(spec)
     if body.webhook_url is not None:
@@ -73,7 +73,7 @@ def validate(services: Services, session: Session, user: User, body: schemas.Ren
         raise SpecError(problems, message=f"the render request has {len(problems)} problem(s)")
     if forbidden:
         src, reason = forbidden[0]
-        raise Forbidden(f"{src}: {reason}", code="sound_not_reusable", problems=forbidden)
+        raise Forbidden(f"{src}: {reason}", code=refusal_code(src, revoked=False), problems=forbidden)
     queued = session.scalar(
         select(func.count()).select_from(Render).where(Render.owner_id == user.id, Render.status == "queued")
     )

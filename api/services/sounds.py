@@ -76,23 +76,28 @@ def create(services: Services, session: Session, user: User, body: schemas.Sound
 
 def analyze(services: Services, key: str) -> tuple[dict[str, Any], Fingerprint]:
     """Tempo, beats and loudness (``audio.analysis``) and the duplicate-detection fingerprint."""
-    from audio.fingerprint import FP_SR, fingerprint
-    from editor.audio_decode import decode_audio, sound_analysis
-
     settings = services.settings
     settings.work_dir.mkdir(parents=True, exist_ok=True)
     with (
         tempfile.TemporaryDirectory(dir=settings.work_dir, prefix=f"sound-{os.getpid()}-") as tmp,
         services.storage.local_copy(key, Path(tmp)) as path,
     ):
-        try:
-            analysis = sound_analysis(
-                path, max_seconds=settings.max_media_seconds, home=settings.home
-            ).to_json()
-            samples, sr = decode_audio(path, sr=FP_SR, mono=True, max_seconds=settings.max_media_seconds)
-        except ReelForgeError as exc:
-            reason = f"the sound could not be analysed: {exc.message}"
-            raise MediaError(reason, code="analysis_failed") from exc
+        return analyze_path(path, settings.max_media_seconds, settings.home)
+
+
+def analyze_path(
+    path: Path, max_seconds: float, home: Path | None = None
+) -> tuple[dict[str, Any], Fingerprint]:
+    """``analyze`` of a local file."""
+    from audio.fingerprint import FP_SR, fingerprint
+    from editor.audio_decode import decode_audio, sound_analysis
+
+    try:
+        analysis = sound_analysis(path, max_seconds=max_seconds, home=home).to_json()
+        samples, sr = decode_audio(path, sr=FP_SR, mono=True, max_seconds=max_seconds)
+    except ReelForgeError as exc:
+        reason = f"the sound could not be analysed: {exc.message}"
+        raise MediaError(reason, code="analysis_failed") from exc
     return analysis, fingerprint(samples, sr)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from editor.effects import EffectContext
 from editor.ffmpeg import AAC_OUTPUT, input_args
+from editor.plan import layers
 from editor.plan.audio import (
     clip_audio,
     final_mix,
@@ -21,11 +22,12 @@ from editor.plan.audio import (
     voiceover_track,
 )
 from editor.plan.graph import Graph, Input, num
+from editor.plan.layout import rect, sequence_box
 from editor.plan.text import TextLayer, add_text_layer
-from editor.plan.timeline import Timeline, build_timeline
+from editor.plan.timeline import LayerTiming, Timeline, build_timeline
 from editor.plan.video import clip_video
 from editor.probe import Limits, MediaInfo
-from editor.spec import EditSpec, Output
+from editor.spec import Box, EditSpec, Output
 from editor.transitions import Join, join_audio, join_video
 
 # A hook that adds filters to a clip's source frames (used by AR face effects): (graph, label) -> label.
@@ -72,6 +74,11 @@ def plan_render(
     timeline = timeline or build_timeline(spec, media)
     g = Graph()
     videos, audios = [], []
+    box = sequence_box(spec)
+    frame = out  # what each clip is fitted to: the whole output, or the sequence's box in a layout
+    if box is not None:
+        at = rect(box, out)
+        frame = out.model_copy(update={"width": at.w, "height": at.h})
     for timing, clip in zip(timeline.clips, spec.clips, strict=True):
         info = media[clip.src]
         before = ["-max_pixels", str(limits.max_pixels)]
@@ -94,7 +101,7 @@ def plan_render(
                 clip,
                 still=timing.still,
                 duration=timing.duration,
-                out=out,
+                out=frame,
                 luts=work.luts,
                 face=hooked,
             )
@@ -112,7 +119,11 @@ def plan_render(
                 voice=clip.voice,
             )
         )
-    video, voice = _join(g, spec, timeline, videos, audios, out)
+    video, voice = _join(g, spec, timeline, videos, audios, frame)
+    video, layer_sounds = _compose(g, timeline, video, box, media, out, limits, work)
+    if layer_sounds:
+        n = len(layer_sounds) + 1
+        voice = g.chain([voice, *layer_sounds], [f"amix=inputs={n}:duration=first:normalize=0"], "lmix")
     ctx = EffectContext(
         width=out.width, height=out.height, fps=out.fps, duration=timeline.duration, luts=work.luts
     )
@@ -134,7 +145,7 @@ def plan_render(
         spoken = voiceover_track(g, f"{k}:a", narration, timeline.duration)
         sound = under_voiceover(g, sound, spoken, narration.duck_db, timeline.duration)
     # Loudness normalisation of pure silence divides by zero: leave a silent track as it is.
-    audible = sound is not None or any(not a.startswith("silence") for a in audios)
+    audible = sound is not None or bool(layer_sounds) or any(not a.startswith("silence") for a in audios)
     mix = final_mix(
         g,
         voice,
@@ -155,6 +166,63 @@ def plan_render(
     args += _encode_args(out, timeline.duration, metadata or {}, limits)
     args.append(f"file:{target.resolve()}")
     return RenderPlan(tuple(g.inputs), graph, tuple(args), out, timeline)
+
+
+def _compose(
+    g: Graph,
+    timeline: Timeline,
+    sequence: str,
+    box: Box | None,
+    media: Mapping[str, MediaInfo],
+    out: Output,
+    limits: Limits,
+    work: WorkFiles,
+) -> tuple[str, list[str]]:
+    """The clip sequence with every layer drawn in z order (on a black canvas when the sequence
+    does not fill the frame or a layer goes under it); returns the picture and the layers' sounds."""
+    if not timeline.layers and box is None:
+        return sequence, []
+    below = [t for t in timeline.layers if t.layer.z < 0]
+    video = sequence
+    if box is not None or below:
+        video = layers.canvas(g, out, timeline.duration)
+        video = _draw(g, video, below, media, out, limits, work)
+        video = layers.place(g, video, sequence, box or Box(), out)
+    above = [t for t in timeline.layers if t.layer.z >= 0]
+    video = _draw(g, video, above, media, out, limits, work)
+    sounds = []
+    for timing in timeline.layers:
+        info = media[timing.layer.src]
+        if info.has_audio and timing.layer.volume > 0 and not timing.still:
+            k = g.add_input(_layer_input(timing, info, limits, "-vn"))
+            sounds.append(layers.layer_audio(g, f"{k}:a", timing, timeline.duration))
+    return video, sounds
+
+
+def _draw(
+    g: Graph,
+    base: str,
+    timings: list[LayerTiming],
+    media: Mapping[str, MediaInfo],
+    out: Output,
+    limits: Limits,
+    work: WorkFiles,
+) -> str:
+    for timing in timings:
+        k = g.add_input(_layer_input(timing, media[timing.layer.src], limits, "-an"))
+        for item in layers.layer_video(g, f"{k}:v", timing, out, work.luts):
+            base = layers.overlay(g, base, item)
+    return base
+
+
+def _layer_input(timing: LayerTiming, info: MediaInfo, limits: Limits, drop: str) -> Input:
+    """A layer's source read once for its picture (``-an``) or its sound (``-vn``), like a clip's."""
+    before = ["-max_pixels", str(limits.max_pixels)]
+    if timing.still:
+        before += ["-pattern_type", "none"] if info.demuxer == "image2" else []
+    else:
+        before += ["-ss", num(timing.source_start, 6), "-t", num(timing.source_duration, 6)]
+    return Input(info.path, (*before, drop, "-sn", "-dn"), info.demuxer.split(",")[0])
 
 
 def _join(

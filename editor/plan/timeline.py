@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from editor.errors import SpecError
+from editor.plan.layout import Placed, placed_layers
 from editor.probe import MediaInfo
-from editor.spec import EditSpec
+from editor.spec import EditSpec, Layer
 
 END_TOLERANCE = 0.05  # seconds an `out` may pass the probed end (container rounding)
 
@@ -25,10 +26,30 @@ class ClipTiming:
 
 
 @dataclass(frozen=True)
+class LayerTiming:
+    """A layer shows from ``start`` to ``end`` (output seconds, inside the timeline), reading
+    ``source_duration`` seconds from ``source_start``, then holding its last frame ``hold`` seconds."""
+
+    field: str  # "layers[2]" or "layout": where errors and hooks point
+    layer: Layer
+    start: float
+    end: float
+    source_start: float
+    source_duration: float
+    hold: float
+    still: bool
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
 class Timeline:
     clips: tuple[ClipTiming, ...]
     duration: float
     cuts: tuple[float, ...]  # the middle of each join, in output seconds
+    layers: tuple[LayerTiming, ...] = ()  # in drawing order (z, then list order)
 
 
 def build_timeline(spec: EditSpec, media: Mapping[str, MediaInfo]) -> Timeline:
@@ -94,7 +115,46 @@ def build_timeline(spec: EditSpec, media: Mapping[str, MediaInfo]) -> Timeline:
             overlap = transition.duration if transition else 0.0
             position -= overlap
             cuts.append(position + overlap / 2)
-    return Timeline(tuple(placed), position, tuple(cuts))
+    layers = layer_timings(placed_layers(spec), media, position)
+    return Timeline(tuple(placed), position, tuple(cuts), layers)
+
+
+def layer_timings(
+    layers: tuple[Placed, ...], media: Mapping[str, MediaInfo], duration: float
+) -> tuple[LayerTiming, ...]:
+    """Each layer clipped to the timeline, in drawing order; ``SpecError`` names every impossible one."""
+    problems: list[tuple[str, str]] = []
+    timings: list[LayerTiming] = []
+    for placed in layers:
+        layer, where = placed.layer, placed.field
+        info = media[layer.src]
+        if not info.has_video:
+            problems.append((placed.src_field, f"{info.path.name} has no picture; a layer needs one"))
+            continue
+        if layer.start >= duration:
+            problems.append(
+                (f"{where}.start", f"starts at {layer.start} s, after the video ends ({duration:.2f} s)")
+            )
+            continue
+        end = min(layer.end if layer.end is not None else duration, duration)
+        if info.is_still:
+            if layer.in_:
+                problems.append((f"{where}.in", f"{info.path.name} is a still image; it has no 'in'"))
+                continue
+            timings.append(LayerTiming(where, layer, layer.start, end, 0.0, 0.0, 0.0, True))
+            continue
+        if layer.in_ >= info.duration:
+            reason = f"{layer.in_} s is past the end of {info.path.name} ({info.duration:.2f} s)"
+            problems.append((f"{where}.in", reason))
+            continue
+        needed = (end - layer.start) * layer.speed
+        read = min(needed, info.duration - layer.in_)
+        hold = (needed - read) / layer.speed
+        timings.append(LayerTiming(where, layer, layer.start, end, layer.in_, read, hold, False))
+    if problems:
+        raise SpecError(problems)
+    # sorted() is stable: equal z keep their list order
+    return tuple(sorted(timings, key=lambda t: t.layer.z))
 
 
 def _check_transitions(spec: EditSpec, timings: list[ClipTiming], problems: list[tuple[str, str]]) -> None:

@@ -48,7 +48,8 @@ def document(app_server: Server) -> Any:
 
 @pytest.fixture(scope="module")
 def owners(app_server: Server, media: Media) -> Iterator[tuple[Client, Client, dict[str, str]]]:
-    """Alice owns one of everything (a ready media, an unpublished sound, a render); Bob owns nothing."""
+    """Alice owns one of everything (a ready media, an unpublished sound, a render, an unpublished
+    video); Bob owns nothing."""
     with app_server.user("alice") as alice, app_server.user("bob") as bob:
         video = alice.upload(media.clip, "video")
         music = alice.upload(media.music, "audio")
@@ -58,11 +59,15 @@ def owners(app_server: Server, media: Media) -> Iterator[tuple[Client, Client, d
         spec = {"output": {"width": 320, "height": 568}, "clips": [{"src": f"media:{video['id']}"}]}
         render = alice.post("/v1/renders", json={"spec": spec, "draft": True}).json()
         alice.wait_render(render["id"])
+        # a video she published, then unpublished: as invisible to Bob as her other objects
+        assert alice.post(f"/v1/renders/{render['id']}/publish", json={"title": "mine"}).status_code == 201
+        assert alice.delete(f"/v1/videos/{render['id']}").status_code == 204
         preset = alice.get("/v1/presets").json()["items"][0]["id"]
         ids = {
             "media_id": video["id"],
             "sound_id": sound["id"],
             "render_id": render["id"],
+            "video_id": render["id"],
             "preset_id": preset,
             "name": "thumbnail.png",
         }
