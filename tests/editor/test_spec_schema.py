@@ -90,12 +90,16 @@ def test_the_api_form_takes_ids_where_the_path_form_takes_files() -> None:
     }
     assert refused | {"audio/voiceover/src"} <= problems(api, local)
     # The file-like fields are the ones the walker finds; otherwise the two forms are the same schema.
-    parsed = parse_spec(spec)
-    owners = dict(nodes(parsed))
-    found = {
-        (type(owners[where]).__name__, name)
-        for where, _, name in (s.field.rpartition(".") for s in sources(parsed))
-    }
+    found = set()
+    for layout in ("duet", "react", "green_screen"):
+        parsed = parse_spec(
+            {**spec, "layers": [{"src": MEDIA_ID}], "layout": {"type": layout, "with": MEDIA_ID}}
+        )
+        owners = dict(nodes(parsed))
+        found |= {
+            (type(owners[where]).__name__, name)
+            for where, _, name in (s.field.rpartition(".") for s in sources(parsed))
+        }
     assert set(file_fields(api)) == set(file_fields(path)) == found
     for schema in (api, path):
         for model, name in found:
