@@ -13,7 +13,6 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 from audio.analysis import SoundAnalysis
@@ -23,10 +22,10 @@ from editor.audio_decode import sound_analysis
 from editor.effects.color import Lut
 from editor.errors import MediaError, SpecError
 from editor.face.effects import validate_face_effect
-from editor.home import cache_dir
+from editor.face.hooks import prepare_clip_hooks
 from editor.plan.beatsync import beats_in_output, sync_to_beats
-from editor.plan.build import SourceHook, WorkFiles, plan_render
-from editor.plan.timeline import Timeline, build_timeline
+from editor.plan.build import WorkFiles, plan_render
+from editor.plan.timeline import build_timeline
 from editor.probe import Limits, MediaInfo, credit_tags, probe
 from editor.spec import EditSpec
 from editor.text.captions import Cue, read_captions
@@ -103,47 +102,6 @@ def check_assets(spec: EditSpec, resolve: Resolver, asset_root: Path | None) -> 
         else:
             validate_face_effect(node, field=field, asset_root=asset_root)
     return luts
-
-
-def prepare_face_hooks(
-    spec: EditSpec,
-    media: Mapping[str, MediaInfo],
-    timeline: Timeline,
-    work_dir: Path,
-    asset_root: Path | None,
-    home: Path | None,
-) -> tuple[dict[int, SourceHook], list[str]]:
-    """Analyse faces (cached under ``home``) in every clip with face effects; hooks add them to the graph."""
-    hooks: dict[int, SourceHook] = {}
-    warnings: list[str] = []
-    if not spec.face_effects and not any(c.face_effects for c in spec.clips):
-        return hooks, warnings
-    from editor.face import face_filters, prepare_faces
-
-    for timing in timeline.clips:
-        clip = spec.clips[timing.index]
-        effects = (*spec.face_effects, *clip.face_effects)
-        if not effects:
-            continue
-        if timing.still:
-            warnings.append(f"clips[{timing.index}]: face effects apply to video clips, not stills; skipped")
-            continue
-        info = media[clip.src]
-        prepared = prepare_faces(
-            info.path,
-            info,
-            effects,
-            start=timing.source_start,
-            end=timing.source_start + timing.source_duration,
-            work_dir=work_dir,
-            cache_dir=cache_dir("faces", home),
-            tag=f"c{timing.index}_",
-            asset_root=asset_root,
-            label=f"clips[{timing.index}]",
-        )
-        warnings.extend(prepared.warnings)
-        hooks[timing.index] = partial(face_filters, prepared, width=info.width, height=info.height)
-    return hooks, warnings
 
 
 def synced(
@@ -246,7 +204,7 @@ def render(
         out = spec.output.draft() if draft else spec.output
         texts = prepare_text(spec, cues, work_dir, (out.width, out.height), timeline.duration)
         work = WorkFiles(texts, luts)
-        hooks, warnings = prepare_face_hooks(spec, media, timeline, work_dir, asset_root, home)
+        hooks, warnings = prepare_clip_hooks(spec, media, timeline, work_dir, asset_root, home)
         warnings = [*text_warnings(spec), *warnings]
         plan = plan_render(
             spec,

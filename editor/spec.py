@@ -85,7 +85,9 @@ class Clip(Model):
     out: float | None = Field(None, gt=0.0)
     duration: float | None = Field(None, gt=0.0, le=600.0, description="required for stills")
     speed: float = Field(1.0, ge=0.25, le=4.0)
-    fit: Literal["cover", "contain", "blur_fill"] = "cover"
+    fit: Literal["cover", "contain", "blur_fill", "smart"] = Field(
+        "cover", description="'smart': crop with a virtual camera that follows faces, else the person"
+    )
     volume: float = Field(1.0, ge=0.0, le=4.0, description="this clip's own sound")
     voice: VoiceName = None
     effects: tuple[AnyEffect, ...] = ()

@@ -13,7 +13,7 @@ from editor.spec import Clip, Output
 def fit_filters(g: Graph, src: str, fit: str, out: Output) -> str:
     """Scale ``src`` into the output frame: crop to fill, pad to fit, or over a blurred copy of itself."""
     w, h = out.width, out.height
-    if fit == "cover":
+    if fit in ("cover", "smart"):  # smart: the reframe hook already cropped to the aspect
         return g.chain([src], [f"scale={w}:{h}:force_original_aspect_ratio=increase", f"crop={w}:{h}"], "fit")
     contained = f"scale={w}:{h}:force_original_aspect_ratio=decrease:force_divisible_by=2"
     if fit == "contain":
