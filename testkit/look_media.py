@@ -23,7 +23,9 @@ def photo(name: str, folder: Path) -> Path:
         else:
             import matplotlib.cbook as cbook
 
-            img = np.array(Image.open(cbook.get_sample_data("grace_hopper.jpg")).convert("RGB"))
+            img = np.array(
+                Image.open(str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))).convert("RGB")
+            )
         folder.mkdir(parents=True, exist_ok=True)
         Image.fromarray(img).save(path)
     return path

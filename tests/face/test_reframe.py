@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -124,7 +125,10 @@ def test_smart_render_keeps_the_crossing_face_central(crossing: Path, tmp_path: 
 def test_smart_on_an_output_aspect_clip_is_cover(tmp_path: Path) -> None:
     clip = look_media.still_clip(tmp_path / "square.mp4", "astronaut", seconds=1.0, size=512)
     info = probe(clip)
-    data = {"output": {"width": 720, "height": 720}, "clips": [{"src": clip.name, "fit": "smart"}]}
+    data: dict[str, Any] = {
+        "output": {"width": 720, "height": 720},
+        "clips": [{"src": clip.name, "fit": "smart"}],
+    }
     smart = plan_render(validate_spec(data), {clip.name: info}, tmp_path / "a.mp4")
     data["clips"][0]["fit"] = "cover"
     cover = plan_render(validate_spec(json.loads(json.dumps(data))), {clip.name: info}, tmp_path / "a.mp4")
