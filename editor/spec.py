@@ -285,6 +285,16 @@ class EditSpec(Model):
     def _last_transition(self) -> EditSpec:
         if self.clips[-1].transition is not None:
             raise ValueError(f"clips[{len(self.clips) - 1}].transition: the last clip has no next clip")
+        for where, effects in (
+            ("effects", self.effects),
+            *((f"layers[{i}].effects", layer.effects) for i, layer in enumerate(self.layers)),
+        ):
+            for j, effect in enumerate(effects):
+                if getattr(effect, "source_stage", False):
+                    name = type(effect).model_fields["type"].default
+                    raise ValueError(
+                        f"{where}[{j}]: '{name}' works on a clip's picture; use clips[i].effects"
+                    )
         if self.sync is not None and self.audio.sound is None:
             raise ValueError(f"sync: '{self.sync}' needs a sound in audio.sound to take the {self.sync} from")
         return self

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 from editor.errors import SpecError
 from editor.face.assets import BUILTIN, USER_META, AssetMeta, load_user_png
 from editor.face.landmarks import ANCHORS
+from editor.face.triggers import TRIGGERS, Trigger
 from editor.names import unknown_name
 from editor.walk import source
 
@@ -34,6 +35,9 @@ class _FaceEffectBase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     faces: FaceSelection = Field("all", description='"all", "largest" or a list of face ids (0 = first seen)')
+    when: Trigger | None = Field(
+        None, description="show only while this holds: " + ", ".join(TRIGGERS) + " (short fades)"
+    )
 
 
 class StickerEffect(_FaceEffectBase):

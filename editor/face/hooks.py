@@ -8,22 +8,27 @@ Everything runs on the clip's source frames (display size, timestamps from 0 at 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 
+from editor.effects.background import BackgroundEffect
+from editor.errors import SpecError
+from editor.face.matte import BackgroundPlan, Replacement, background_filters, write_matte
 from editor.face.reframe import ReframePlan, off_aspect, plan_crop, reframe_filters, write_commands
-from editor.face.scene import Kind, analyse_scene, grid_window
+from editor.face.scene import Kind, Scene, analyse_scene, grid_window
 from editor.face.tracking import AnalysisParams
+from editor.face.triggers import TRIGGERS, envelope, holds, needs_hands
 from editor.home import cache_dir
 from editor.plan.build import SourceHook
 from editor.plan.graph import Graph
 from editor.plan.layout import rect, sequence_box
 from editor.plan.timeline import ClipTiming, Timeline
 from editor.probe import MediaInfo
-from editor.spec import Clip, EditSpec
+from editor.spec import Clip, EditSpec, GreenScreenLayout
 
 ANALYSIS = AnalysisParams()
 
@@ -37,11 +42,24 @@ def frame_aspect(spec: EditSpec) -> float:
     return at.w / at.h
 
 
-def needs(clip: Clip, info: MediaInfo, aspect: float, has_faces: bool) -> set[Kind]:
+def needs(
+    clip: Clip,
+    info: MediaInfo,
+    aspect: float,
+    face_effects: Sequence[object],
+    background: BackgroundEffect | None,
+) -> set[Kind]:
     """The analysis kinds this clip's looks use."""
     kinds: set[Kind] = set()
-    if has_faces:
+    whens = [getattr(e, "when", None) for e in face_effects]
+    if face_effects:
         kinds.add("mesh")
+    if background is not None:
+        kinds.add("matte")
+        whens.append(background.when)
+    for when in whens:
+        if when is not None:
+            kinds |= {"mesh", "hands"} if needs_hands(when) else {"mesh"}  # hands: the chin
     if clip.fit == "smart" and off_aspect(info.width, info.height, aspect):
         kinds |= {"faces", "pose"}
     return kinds
@@ -76,12 +94,19 @@ def prepare_clip_hooks(
             if face_effects:
                 warnings.append(f"{where}: face effects apply to video clips, not stills; skipped")
             continue
-        kinds = needs(clip, info, aspect, bool(face_effects))
+        background, bg_field = clip_background(spec, timing.index)
+        kinds = needs(clip, info, aspect, face_effects, background)
         if not kinds:
             continue
         start, end = timing.source_start, timing.source_start + timing.source_duration
         scene = analyse_scene(info.path, info, kinds, start=start, end=end, cache_dir=caches, params=ANALYSIS)
         steps: list[SourceHook] = []
+        if background is not None:
+            plan = _background_plan(
+                background, bg_field, spec, media, timing, info, scene, work_dir, warnings
+            )
+            if plan is not None:
+                steps.append(partial(background_filters, plan))
         if face_effects:
             from editor.face.prepare import face_filters, prepare_faces
 
@@ -96,6 +121,7 @@ def prepare_clip_hooks(
                 tag=f"c{timing.index}_",
                 asset_root=asset_root,
                 label=where,
+                scene=scene,
             )
             warnings.extend(prepared.warnings)
             steps.append(partial(face_filters, prepared, width=info.width, height=info.height))
@@ -124,3 +150,69 @@ def _chained(steps: tuple[SourceHook, ...], g: Graph, src: str) -> str:
     for step in steps:
         src = step(g, src)
     return src
+
+
+def clip_background(spec: EditSpec, index: int) -> tuple[BackgroundEffect | None, str]:
+    """The clip's background effect (its own, else the green screen layout's) and its spec field."""
+    clip = spec.clips[index]
+    own = [(i, e) for i, e in enumerate(clip.effects) if isinstance(e, BackgroundEffect)]
+    if len(own) > 1:
+        raise SpecError.at(f"clips[{index}].effects[{own[1][0]}]", "a clip takes one 'background' effect")
+    if own:
+        return own[0][1], f"clips[{index}].effects[{own[0][0]}]"
+    if isinstance(spec.layout, GreenScreenLayout):
+        return BackgroundEffect(mode="replace", src=spec.layout.with_), "layout"
+    return None, ""
+
+
+def _background_plan(
+    effect: BackgroundEffect,
+    field: str,
+    spec: EditSpec,
+    media: Mapping[str, MediaInfo],
+    timing: ClipTiming,
+    info: MediaInfo,
+    scene: Scene,
+    work_dir: Path,
+    warnings: list[str],
+) -> BackgroundPlan | None:
+    mattes = scene.get("matte")
+    if not int(mattes.counts.sum()):
+        warnings.append(f"{field}: no picture to segment; background skipped")
+        return None
+    times = source_times(info, timing)
+    env = None
+    if effect.when is not None:
+        env = _envelope(effect.when, scene, times, f"{field}.when", warnings)
+    src_field = "layout.with" if field == "layout" else f"{field}.src"
+    behind = Replacement(blur=effect.strength, color=effect.color)
+    if effect.src is not None:
+        found = media[effect.src]
+        if not found.has_video:
+            raise SpecError.at(src_field, f"{found.path.name} is not an image or a video")
+        behind = Replacement(
+            path=found.path,
+            still=found.is_still,
+            demuxer=found.demuxer.split(",")[0],
+            start=timing.start if field == "layout" else 0.0,  # the borrowed video plays on across clips
+            speed=spec.clips[timing.index].speed,
+        )
+    fps = Fraction(info.fps or 30.0).limit_denominator(1001)
+    path = work_dir / f"c{timing.index}bg.mkv"
+    work_dir.mkdir(parents=True, exist_ok=True)
+    write_matte(path, mattes, scene.rate, times, fps, env)
+    return BackgroundPlan(info.width, info.height, fps, path, behind)
+
+
+def _envelope(when: str, scene: Scene, times: np.ndarray, field: str, warnings: list[str]) -> np.ndarray:
+    """The trigger's 0..1 envelope at ``times``; warns when it can never hold."""
+    if when not in TRIGGERS:  # the model checks this; a defensive guard for hand-built effects
+        raise SpecError.at(field, f"unknown trigger {when!r}")
+    hands = scene.get("hands") if needs_hands(when) else None
+    mesh = scene.get("mesh")
+    states = holds(when, mesh, hands)
+    if not needs_hands(when) and not int(mesh.counts.sum()):
+        warnings.append(f"{field}: no face found, so '{when}' never holds; the effect stays off")
+    elif needs_hands(when) and hands is not None and not int(hands.counts.sum()):
+        warnings.append(f"{field}: no hand found, so '{when}' never holds; the effect stays off")
+    return envelope(states, scene.rate, times)

@@ -31,6 +31,7 @@ from editor.face.effects import (
     resolve_asset,
 )
 from editor.face.masks import MaskStyle, write_mask_video
+from editor.face.scene import Kind, Scene, analyse_scene
 from editor.face.smoothing import Track, TrackFrames, TrackingParams, build_tracks, resample
 from editor.face.tracking import (
     AnalysisParams,
@@ -40,6 +41,7 @@ from editor.face.tracking import (
     last_index,
     mediapipe_factory,
 )
+from editor.face.triggers import envelope, holds, needs_hands
 from editor.home import file_sha256
 from editor.plan.graph import Graph, num
 from editor.probe import MediaInfo
@@ -102,11 +104,13 @@ def prepare_faces(
     detector_factory: DetectorFactory | None = None,
     analysis: AnalysisParams = DEFAULT_ANALYSIS,
     tracking: TrackingParams = DEFAULT_TRACKING,
+    scene: Scene | None = None,
 ) -> PreparedFaces:
     """Analyse ``clip`` over source time ``[start, end)`` (cached) and write the layers' files.
 
     ``label`` names the clip in warnings (e.g. ``"clips[0]"``); ``asset_root`` is where user
-    sticker paths are resolved (as in ``validate_face_effects``).
+    sticker paths are resolved (as in ``validate_face_effects``). Effects with a ``when`` trigger
+    take the mesh and hands from ``scene`` (the clip's shared analysis), analysed here if not given.
     """
     where = label or clip.name
     fps = Fraction(info.fps or 30.0).limit_denominator(1001)
@@ -145,6 +149,19 @@ def prepare_faces(
             if fid not in resampled:
                 resampled[fid] = resample(by_id[fid], out_times, analysis.rate, tracking)
         faces = [resampled[f] for f in chosen if resampled[f].visible.any()]
+        when = getattr(effect, "when", None)
+        if when is not None and faces:
+            if scene is None:
+                kinds: set[Kind] = {"mesh", "hands"} if needs_hands(when) else {"mesh"}
+                scene = analyse_scene(
+                    clip, info, kinds, start=start, end=end, cache_dir=cache_dir, params=analysis
+                )
+            hands = scene.get("hands") if needs_hands(when) else None
+            env = envelope(holds(when, scene.get("mesh"), hands), scene.rate, out_times)
+            if not env.any():
+                warnings.append(f"{where}.face_effects[{i}].when: '{when}' never holds; the effect stays off")
+            faces = [TrackFrames(f.face_id, f.points, f.alpha * env) for f in faces]
+            faces = [f for f in faces if f.visible.any()]
         if not faces:
             continue
         name = f"{prefix}e{i}"

@@ -209,6 +209,8 @@ def _draw(
     work: WorkFiles,
 ) -> str:
     for timing in timings:
+        if timing.layer.opacity == 0:  # invisible: only its sound plays (the green screen's)
+            continue
         k = g.add_input(_layer_input(timing, media[timing.layer.src], limits, "-an"))
         for item in layers.layer_video(g, f"{k}:v", timing, out, work.luts):
             base = layers.overlay(g, base, item)

@@ -6,18 +6,17 @@ right keep both at the output's aspect, side by side and centred (black above an
 bottom fill their part. Both play from the start for the whole length of the creator's timeline; a
 shorter borrowed video holds its last frame (it does not loop: a restart would replay its sound
 from the top in the middle of the answer). A react puts it in a corner, rounded, with a thin
-border. ``green_screen`` needs the ``background`` effect (issue #16): until that is registered it
-is a spec error naming it.
+border. ``green_screen`` gives every clip a ``background`` effect that replaces what is behind the
+creator with the borrowed video (``editor.face.hooks``); its layer is invisible and only plays
+the borrowed video's sound.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from editor.errors import SpecError
 from editor.spec import Border, Box, DuetLayout, EditSpec, Layer, Output, ReactLayout
 
-GREEN_SCREEN_EFFECT = "background"  # green_screen works once this effect is registered
 REACT_MARGIN = 0.03  # of the frame width, on every side
 REACT_RADIUS = 0.02
 REACT_BORDER = Border(width=0.004, color="#ffffff")
@@ -60,8 +59,8 @@ def placed_layers(spec: EditSpec) -> tuple[Placed, ...]:
             volume=layout.volume,
             z=50,
         )
-    else:
-        raise green_screen_unavailable()
+    else:  # green_screen: the clips' background effect draws it; this silent layer carries its sound
+        layer = Layer(src=layout.with_, opacity=0.0, volume=layout.volume, z=0)
     return (Placed("layout", "layout.with", layer), *own)
 
 
@@ -104,13 +103,3 @@ def _react_box(layout: ReactLayout, out: Output) -> Box:
     x = mx if layout.corner.endswith("left") else 1 - mx - size
     y = my if layout.corner.startswith("top") else 1 - my - size
     return Box(x=x, y=y, w=size, h=size)
-
-
-def green_screen_unavailable() -> SpecError:
-    """The switch for issue #16: once ``background`` is registered, green_screen becomes that effect
-    (``mode: replace``, ``src``: the borrowed video) on every clip instead of this error."""
-    return SpecError.at(
-        "layout.type",
-        f"'green_screen' needs the '{GREEN_SCREEN_EFFECT}' effect, which this ReelForge does not "
-        "have yet; use a 'duet' or 'react' layout, or a layer with a z below 0",
-    )

@@ -10,7 +10,7 @@ import pytest
 
 from editor.errors import SpecError
 from editor.plan.build import plan_render
-from editor.plan.layout import Rect, rect
+from editor.plan.layout import Rect, placed_layers, rect
 from editor.plan.timeline import build_timeline
 from editor.resolve import parse_spec
 from editor.spec import Box, Output
@@ -190,17 +190,20 @@ def test_layout_mistakes_are_named_with_suggestions() -> None:
     assert info.value.problems[0][0] == "layout.side"
 
 
-def test_green_screen_waits_for_the_background_effect() -> None:
-    """When issue #16's ``background`` effect lands this fails: wire ``green_screen`` to it
-    (``editor.plan.layout.green_screen_unavailable`` says how)."""
-    spec = {"clips": [{"src": "mine.mp4"}], "layout": {"type": "green_screen", "with": "theirs.mp4"}}
-    assert problems(spec) == [
-        (
-            "layout.type",
-            "'green_screen' needs the 'background' effect, which this ReelForge does not have yet; "
-            "use a 'duet' or 'react' layout, or a layer with a z below 0",
-        )
-    ]
+def test_green_screen_is_a_background_on_every_clip_and_a_silent_layer() -> None:
+    from editor.effects.background import BackgroundEffect
+    from editor.face.hooks import clip_background
+
+    spec = parse_spec(
+        {
+            "clips": [{"src": "mine.mp4"}, {"src": "mine.mp4"}],
+            "layout": {"type": "green_screen", "with": "theirs.mp4", "volume": 0.5},
+        }
+    )
+    (placed,) = placed_layers(spec)
+    assert (placed.layer.src, placed.layer.opacity, placed.layer.volume) == ("theirs.mp4", 0.0, 0.5)
+    for i in (0, 1):
+        assert clip_background(spec, i) == (BackgroundEffect(mode="replace", src="theirs.mp4"), "layout")
 
 
 def test_boxes_become_even_pixel_rectangles_inside_the_frame() -> None:

@@ -67,7 +67,15 @@ def test_what_the_models_refuse_the_schema_refuses(spec: dict[str, Any], where: 
 
 def test_the_api_form_takes_ids_where_the_path_form_takes_files() -> None:
     spec = {
-        "clips": [{"src": MEDIA_ID, "effects": [{"type": "lut", "name": "teal_orange"}]}],
+        "clips": [
+            {
+                "src": MEDIA_ID,
+                "effects": [
+                    {"type": "lut", "name": "teal_orange"},
+                    {"type": "background", "mode": "replace", "src": MEDIA_ID},
+                ],
+            }
+        ],
         "face_effects": [{"type": "sticker", "asset": MEDIA_ID}, {"type": "sticker", "asset": "crown"}],
         "captions": {"src": MEDIA_ID},
         "audio": {"sound": {"src": "sound:" + "cd" * 16}, "voiceover": {"src": MEDIA_ID}},
@@ -75,7 +83,15 @@ def test_the_api_form_takes_ids_where_the_path_form_takes_files() -> None:
     api, path = spec_json_schema("api"), spec_json_schema("path")
     assert problems(api, spec) == set()
     local = {
-        "clips": [{"src": "clips/a.mp4", "effects": [{"type": "lut", "name": "looks/mine.cube"}]}],
+        "clips": [
+            {
+                "src": "clips/a.mp4",
+                "effects": [
+                    {"type": "lut", "name": "looks/mine.cube"},
+                    {"type": "background", "mode": "replace", "src": "backs/beach.jpg"},
+                ],
+            }
+        ],
         "face_effects": [{"type": "sticker", "asset": "art/hat.png"}],
         "captions": {"src": "talk.vtt"},
         "audio": {"sound": {"src": "music.m4a"}, "voiceover": {"src": "me.m4a"}},
@@ -84,6 +100,7 @@ def test_the_api_form_takes_ids_where_the_path_form_takes_files() -> None:
     refused = {
         "clips/0/src",
         "clips/0/effects/0/name",
+        "clips/0/effects/1/src",
         "face_effects/0/asset",
         "captions/src",
         "audio/sound/src",

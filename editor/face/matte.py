@@ -1,0 +1,153 @@
+"""The background effect: a soft, temporally smoothed person matte and its place in the graph.
+
+``write_matte`` turns the cached selfie-segmentation samples (uint8, ``MATTE_LONG_SIDE``) into a
+grey FFV1 video at the clip's frame rate: smoothed over time (a Gaussian over the analysis
+samples, so the hair line does not flicker), softened at the edge, then interpolated to each
+frame's time. A trigger's envelope turns the effect off by raising the matte to 1 (all person).
+``background_filters`` scales the matte up as the person's alpha over the new background:
+a blurred copy of the clip, a colour, or an image or video (cover-fitted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+
+from editor.errors import RenderError
+from editor.face.tracking import RawFrames
+from editor.plan.graph import Graph, Input, num
+
+TIME_SIGMA = 1.0  # analysis samples (1/15 s): temporal smoothing of the matte
+EDGE_SIGMA = 1.0  # matte pixels: softness of the edge
+EDGE = (0.3, 0.7)  # matte values mapped to 0..1 (smoothstep): a soft yet decisive outline
+
+
+def smoothed_samples(mattes: RawFrames) -> tuple[np.ndarray, np.ndarray]:
+    """``(indices, (M, h, w) float32 0..1)``: the matte per analysed sample, smoothed over time."""
+    idx = mattes.indices[mattes.counts > 0]
+    stack = mattes.points.astype(np.float32) / 255.0
+    radius = int(3 * TIME_SIGMA)
+    k = np.exp(-0.5 * (np.arange(-radius, radius + 1) / TIME_SIGMA) ** 2)
+    k /= k.sum()
+    padded = np.concatenate([stack[:1].repeat(radius, 0), stack, stack[-1:].repeat(radius, 0)])
+    smooth = np.zeros_like(stack)
+    for j, w in enumerate(k):
+        smooth += w * padded[j : j + len(stack)]
+    lo, hi = EDGE
+    out = np.empty_like(smooth)
+    for i, m in enumerate(smooth):
+        soft = np.clip((cv2.GaussianBlur(m, (0, 0), EDGE_SIGMA) - lo) / (hi - lo), 0, 1)
+        out[i] = soft * soft * (3 - 2 * soft)
+    return idx, out
+
+
+def matte_at(idx: np.ndarray, samples: np.ndarray, rate: float, t: float) -> np.ndarray:
+    """The matte at source time ``t``: linear between the two nearest samples."""
+    pos = float(np.clip(t * rate, idx[0], idx[-1]))
+    j = int(np.clip(np.searchsorted(idx, pos, side="right") - 1, 0, len(idx) - 1))
+    if j + 1 >= len(idx):
+        return samples[j]
+    w = (pos - idx[j]) / max(float(idx[j + 1] - idx[j]), 1e-9)
+    return (1 - w) * samples[j] + w * samples[j + 1]
+
+
+def write_matte(
+    path: Path, mattes: RawFrames, rate: float, times: np.ndarray, fps: Fraction, envelope: np.ndarray | None
+) -> float:
+    """Write the matte for each source time in ``times`` to ``path``; returns its mean frame-to-frame
+    change (0..1), the temporal stability figure."""
+    idx, samples = smoothed_samples(mattes)
+    h, w = samples.shape[1:]
+    changes: list[float] = []
+    prev: np.ndarray | None = None
+    try:
+        with av.open(str(path), "w", format="matroska") as out:
+            stream = out.add_stream("ffv1", rate=fps)
+            stream.width, stream.height, stream.pix_fmt = w, h, "gray"
+            for n, t in enumerate(times):
+                m = matte_at(idx, samples, rate, float(t))
+                if envelope is not None:
+                    m = 1.0 - float(envelope[n]) * (1.0 - m)
+                grey = np.clip(m * 255 + 0.5, 0, 255).astype(np.uint8)
+                if prev is not None:
+                    changes.append(float(np.abs(grey.astype(np.int16) - prev).mean()) / 255)
+                prev = grey.astype(np.int16)
+                frame = av.VideoFrame.from_ndarray(grey, format="gray")
+                frame.pts, frame.time_base = n, 1 / fps
+                out.mux(stream.encode(frame))
+            out.mux(stream.encode(None))
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise RenderError(f"could not write the background matte {path.name}: {exc}") from exc
+    return float(np.mean(changes)) if changes else 0.0
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """What goes behind the person: a blur of the clip, a colour, or a media file."""
+
+    blur: float = 0.0  # 0..1 strength, for mode blur
+    color: str | None = None  # '#rrggbb'
+    path: Path | None = None
+    still: bool = False
+    demuxer: str | None = None
+    start: float = 0.0  # s into the media where the clip's first frame is
+    speed: float = 1.0  # the clip's speed: the media keeps its own pace in the output
+
+
+@dataclass(frozen=True)
+class BackgroundPlan:
+    width: int
+    height: int
+    fps: Fraction
+    matte: Path
+    behind: Replacement
+
+
+def background_filters(plan: BackgroundPlan, g: Graph, src: str) -> str:
+    """``src`` (source frames from 0) with its background replaced; returns the output label."""
+    w, h = plan.width, plan.height
+    fg, base = g.label("bfg"), g.label("bbase")
+    g.chains.append(f"[{src}]split=2[{fg}][{base}]")
+    behind = plan.behind
+    if behind.path is not None:
+        if behind.still:
+            options: tuple[str, ...] = ("-loop", "1")
+            timing = f"setpts=N/({num(float(plan.fps), 6)})/TB"
+        else:  # the clip's source frames run at its speed: the media's time, scaled alike
+            options = ("-ss", num(behind.start, 6)) if behind.start > 0 else ()
+            timing = f"setpts=(PTS-STARTPTS)*{num(behind.speed, 6)}"
+        k = g.add_input(Input(behind.path, options, behind.demuxer))
+        media = g.chain(
+            [f"{k}:v"],
+            [
+                timing,
+                f"scale={w}:{h}:force_original_aspect_ratio=increase",
+                f"crop={w}:{h}",
+                "setsar=1",
+                "format=yuv420p",
+            ],
+            "bmedia",
+        )
+        bg = g.chain([base, media], ["overlay=0:0:eof_action=repeat"], "bg")
+    elif behind.color is not None:
+        bg = g.chain(
+            [base], [f"drawbox=x=0:y=0:w=iw:h=ih:t=fill:color=0x{behind.color.lstrip('#')[:6]}"], "bg"
+        )
+    else:
+        sigma = 2 + 18 * behind.blur
+        bw, bh = max(2, w // 4 // 2 * 2), max(2, h // 4 // 2 * 2)
+        bg = g.chain([base], [f"scale={bw}:{bh}", f"gblur=sigma={num(sigma, 2)}", f"scale={w}:{h}"], "bg")
+    k = g.add_input(Input(plan.matte, demuxer="matroska"))
+    rate = f"{plan.fps.numerator}/{plan.fps.denominator}"
+    matte = g.chain(
+        [f"{k}:v"],
+        ["settb=AVTB", f"setpts=(N-0.25)/({rate})/TB", f"scale={w}:{h}:flags=bicubic", "format=gray"],
+        "bm",
+    )
+    person = g.chain([fg, matte], ["alphamerge"], "bp")
+    return g.chain([bg, person], ["overlay=format=auto:eof_action=pass"], "bo")

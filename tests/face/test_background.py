@@ -1,0 +1,135 @@
+"""The background effect on real photos: replace and blur change the background, keep the person."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+
+from editor.errors import ReelForgeError, SpecError
+from editor.face.matte import write_matte
+from editor.face.scene import analyse_scene
+from editor.probe import probe
+from editor.render import local_resolver, render
+from editor.resolve import parse_spec
+from testkit import look_media
+from tests.media import frame_at
+
+SIZE = 512
+GREEN = np.array([0, 255, 0], np.float64)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("background")
+    look_media.still_clip(root / "astronaut.mp4", "astronaut", seconds=1.5, size=SIZE)
+    look_media.photo("grace_hopper", root)
+    (root / "notes.txt").write_text("not a picture\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def regions(folder: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(surely person, surely background) pixel masks, from the real segmentation of the clip."""
+    clip = folder / "astronaut.mp4"
+    scene = analyse_scene(
+        clip, probe(clip), {"matte"}, start=0, end=1.5, cache_dir=folder / "home" / "cache" / "faces"
+    )
+    matte = cv2.resize(scene.get("matte").points[3], (SIZE, SIZE), interpolation=cv2.INTER_LINEAR)
+    kernel = np.ones((15, 15), np.uint8)
+    person = cv2.erode((matte > 230).astype(np.uint8), kernel) > 0
+    background = cv2.erode((matte < 25).astype(np.uint8), kernel) > 0
+    assert person.mean() > 0.2 and background.mean() > 0.1
+    return person, background
+
+
+def rendered(folder: Path, effect: dict[str, Any], name: str) -> np.ndarray:
+    spec = parse_spec(
+        {"output": {"width": SIZE, "height": SIZE}, "clips": [{"src": "astronaut.mp4", "effects": [effect]}]}
+    )
+    out = folder / f"{name}.mp4"
+    render(spec, out, resolve=local_resolver(folder), home=folder / "home")
+    return frame_at(out, 0.8).astype(np.float64)
+
+
+def test_replace_with_a_colour_keeps_the_person(folder: Path, regions: tuple[np.ndarray, np.ndarray]) -> None:
+    person, background = regions
+    before = frame_at(folder / "astronaut.mp4", 0.8).astype(np.float64)
+    after = rendered(folder, {"type": "background", "mode": "replace", "color": "#00ff00"}, "green")
+    assert np.abs(after[person] - before[person]).mean() < 6
+    gap_before = np.linalg.norm(before[background] - GREEN, axis=-1).mean()
+    gap_after = np.linalg.norm(after[background] - GREEN, axis=-1).mean()
+    assert gap_after < 0.1 * gap_before
+
+
+def test_replace_with_a_photo_moves_the_background_to_it(
+    folder: Path, regions: tuple[np.ndarray, np.ndarray]
+) -> None:
+    person, background = regions
+    before = frame_at(folder / "astronaut.mp4", 0.8).astype(np.float64)
+    after = rendered(folder, {"type": "background", "mode": "replace", "src": "grace_hopper.png"}, "photo")
+    # The photo, cover-fitted to the square frame, as ffmpeg's scale+crop does it (to a few levels).
+    from PIL import Image
+
+    img = Image.open(folder / "grace_hopper.png").convert("RGB")
+    side = img.width
+    top = (img.height - side) // 2
+    target = np.asarray(img.crop((0, top, side, top + side)).resize((SIZE, SIZE))).astype(np.float64)
+    assert np.abs(after[person] - before[person]).mean() < 6
+    assert (
+        np.abs(after[background] - target[background]).mean()
+        < 0.25 * np.abs(before - target)[background].mean()
+    )
+
+
+def test_blur_softens_the_background_only(folder: Path, regions: tuple[np.ndarray, np.ndarray]) -> None:
+    person, background = regions
+    before = frame_at(folder / "astronaut.mp4", 0.8)
+    after = rendered(folder, {"type": "background", "mode": "blur", "strength": 1.0}, "blur").astype(np.uint8)
+
+    def detail(img: np.ndarray, where: np.ndarray) -> float:
+        lap = cv2.Laplacian(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY).astype(np.float64), cv2.CV_64F)
+        return float(np.abs(lap[where]).mean())
+
+    assert detail(after, background) < 0.35 * detail(before, background)
+    assert detail(after, person) > 0.8 * detail(before, person)
+
+
+def test_matte_is_stable_on_a_still_subject(folder: Path, tmp_path: Path) -> None:
+    clip = folder / "astronaut.mp4"
+    info = probe(clip)
+    scene = analyse_scene(
+        clip, info, {"matte"}, start=0, end=1.5, cache_dir=folder / "home" / "cache" / "faces"
+    )
+    assert scene.analysed_now == 0  # cached by the renders above (same content, same grid)
+    times = np.arange(45) / 30
+    change = write_matte(tmp_path / "m.mkv", scene.get("matte"), scene.rate, times, Fraction(30), None)
+    assert change < 0.005  # mean frame-to-frame change of the matte, 0..1
+
+
+def test_bad_backgrounds_are_spec_errors(folder: Path) -> None:
+    with pytest.raises(SpecError, match="exactly one of 'src'"):
+        parse_spec({"clips": [{"src": "a.mp4", "effects": [{"type": "background", "mode": "replace"}]}]})
+    with pytest.raises(SpecError, match="for mode 'replace'"):
+        parse_spec({"clips": [{"src": "a.mp4", "effects": [{"type": "background", "color": "#000000"}]}]})
+    with pytest.raises(SpecError, match=r"effects\[0\]: 'background' works on a clip's picture"):
+        parse_spec({"clips": [{"src": "a.mp4"}], "effects": [{"type": "background"}]})
+    with pytest.raises(SpecError, match="unknown effect 'backgrond'; did you mean 'background'"):
+        parse_spec({"clips": [{"src": "a.mp4", "effects": [{"type": "backgrond"}]}]})
+    spec = parse_spec(
+        {
+            "clips": [
+                {
+                    "src": "astronaut.mp4",
+                    "effects": [{"type": "background", "mode": "replace", "src": "notes.txt"}],
+                }
+            ]
+        }
+    )
+    with pytest.raises(ReelForgeError) as info:
+        render(spec, folder / "bad.mp4", resolve=local_resolver(folder), home=folder / "home")
+    assert info.value.message.startswith("clips[0].effects[0].src:")
