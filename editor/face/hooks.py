@@ -90,11 +90,15 @@ def prepare_clip_hooks(
         where = f"clips[{timing.index}]"
         face_effects = (*spec.face_effects, *clip.face_effects)
         info = media[clip.src]
+        background, bg_field = clip_background(spec, timing.index)
         if timing.still:
             if face_effects:
                 warnings.append(f"{where}: face effects apply to video clips, not stills; skipped")
+            if background is not None:
+                warnings.append(
+                    f"{bg_field}: the background effect applies to video clips, not stills; skipped"
+                )
             continue
-        background, bg_field = clip_background(spec, timing.index)
         kinds = needs(clip, info, aspect, face_effects, background)
         if not kinds:
             continue

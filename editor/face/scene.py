@@ -80,6 +80,7 @@ class MediaPipeModels:
         from mediapipe.python.solutions import face_detection, hands, pose, selfie_segmentation
 
         self._open: dict[str, Any] = {}
+        self._tiled = False  # the last faces were found only on tiles: start there next time
         try:
             if "mesh" in kinds:
                 self._open["mesh"] = mesh_factory(params.max_faces)
@@ -105,26 +106,23 @@ class MediaPipeModels:
             if kind == "mesh":
                 faces = model.detect(rgb)
                 return np.stack(faces).astype(np.float32) if faces else _none(kind)
+            if kind == "faces":
+                found, self._tiled = _faces(model, rgb, self._tiled)
+                return found
             result = model.process(rgb)
         except ReelForgeError:
             raise
         except Exception as exc:
             raise RenderError(f"the {kind} model failed: {exc}") from exc
-        if kind == "faces":
-            boxes = [d.location_data.relative_bounding_box for d in result.detections or []]
-            scores = [d.score[0] for d in result.detections or []]
-            rows = [(b.xmin, b.ymin, b.width, b.height, s) for b, s in zip(boxes, scores, strict=True)]
-            return np.array(rows, np.float32).reshape(-1, 5)
         if kind == "pose":
             lms = result.pose_landmarks
             if lms is None:
                 return _none(kind)
             return np.array([[(p.x, p.y, p.visibility) for p in lms.landmark]], np.float32)
         if kind == "hands":
-            found = result.multi_hand_landmarks or []
-            return np.array([[(p.x, p.y, p.z) for p in h.landmark] for h in found], np.float32).reshape(
-                -1, 21, 3
-            )
+            hands = result.multi_hand_landmarks or []
+            rows = [[(p.x, p.y, p.z) for p in h.landmark] for h in hands]
+            return np.array(rows, np.float32).reshape(-1, 21, 3)
         import cv2
 
         mask = result.segmentation_mask
@@ -136,6 +134,59 @@ class MediaPipeModels:
         for model in self._open.values():
             model.close()
         self._open.clear()
+
+
+def _detect(model: Any, rgb: np.ndarray) -> np.ndarray:
+    result = model.process(rgb)
+    boxes = [d.location_data.relative_bounding_box for d in result.detections or []]
+    scores = [d.score[0] for d in result.detections or []]
+    rows = [(b.xmin, b.ymin, b.width, b.height, s) for b, s in zip(boxes, scores, strict=True)]
+    return np.array(rows, np.float32).reshape(-1, 5)
+
+
+def _faces(model: Any, rgb: np.ndarray, tiles_first: bool) -> tuple[np.ndarray, bool]:
+    """Full-range detection on the frame; on a wide frame with no face found, on square tiles (the
+    model sees 192x192: a distant face in a landscape frame is too small until cropped). Returns
+    the boxes and whether they came from the tiles (then the next frame starts with the tiles)."""
+    h, w = rgb.shape[:2]
+    wide = w >= 1.2 * h
+    if tiles_first and wide:
+        found = _tiles(model, rgb)
+        if len(found):
+            return found, True
+    found = _detect(model, rgb)
+    if len(found) or not wide or tiles_first:
+        return found, False
+    found = _tiles(model, rgb)
+    return found, bool(len(found))
+
+
+def _tiles(model: Any, rgb: np.ndarray) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    n = math.ceil(w / h)
+    rows: list[np.ndarray] = []
+    for x in np.linspace(0, w - h, n).round().astype(int):
+        tile = _detect(model, np.ascontiguousarray(rgb[:, x : x + h]))
+        tile[:, 0] = (tile[:, 0] * h + x) / w  # back to the whole frame's 0..1
+        tile[:, 2] = tile[:, 2] * h / w
+        rows.extend(tile)
+    return _distinct(np.array(rows, np.float32).reshape(-1, 5))
+
+
+def _distinct(boxes: np.ndarray, overlap: float = 0.3) -> np.ndarray:
+    """The best-scoring box of each group overlapping by more than ``overlap`` (IoU)."""
+    kept: list[np.ndarray] = []
+    for b in boxes[np.argsort(-boxes[:, 4])]:
+        if all(_iou(b, k) <= overlap for k in kept):
+            kept.append(b)
+    return np.array(kept, np.float32).reshape(-1, 5)
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    iw = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    ih = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = iw * ih
+    return float(inter / max(a[2] * a[3] + b[2] * b[3] - inter, 1e-9))
 
 
 def _none(kind: str) -> np.ndarray:

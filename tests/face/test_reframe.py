@@ -119,7 +119,9 @@ def test_smart_render_keeps_the_crossing_face_central(crossing: Path, tmp_path: 
     again = analyse_scene(
         crossing, info, {"faces", "pose"}, start=0, end=4, cache_dir=home / "cache" / "faces"
     )
-    assert again.analysed_now == 0 and len(again.get("faces").indices) > 50
+    assert again.analysed_now == 0
+    faces = again.get("faces")
+    assert len(faces.indices) >= 60 and (faces.counts == 1).mean() >= 0.9  # the small face, on tiles
 
 
 def test_smart_on_an_output_aspect_clip_is_cover(tmp_path: Path) -> None:
