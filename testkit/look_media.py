@@ -69,8 +69,12 @@ def crossing(
     return path
 
 
-def still_clip(path: Path, name: str, *, seconds: float = 2.0, fps: int = 30, size: int = 512) -> Path:
-    """The photo held still for ``seconds`` as a ``size`` x ``size`` video (a person against a scene)."""
+def still_clip(
+    path: Path, name: str, *, seconds: float = 2.0, fps: int = 30, size: int = 512, noise: int = 0
+) -> Path:
+    """The photo held still for ``seconds`` as a ``size`` x ``size`` video (a person against a scene),
+    with ``noise`` (0-100) of temporal grain like a phone sensor's."""
+    grain = f",noise=alls={noise}:allf=t" if noise else ""
     src = photo(name, path.parent)
     ffmpeg.run(
         [
