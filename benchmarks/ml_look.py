@@ -110,9 +110,7 @@ def main() -> int:
                 f"{med['warm'] / med['plain']:.2f}x (target <= 1.2)"
             )
         written, raw = stability(root, min(opts.seconds, 4.0))
-        print(
-            f"matte stability (still, grainy): {written:.4f} mean change per frame; raw segmentation {raw:.4f}"
-        )
+        print(f"matte stability (still, grainy): {written:.4f} mean change per frame; raw samples {raw:.4f}")
         print(f"load after: {os.getloadavg()[0]:.2f} (1 min)")
     return 0
 

@@ -80,7 +80,7 @@ def still_clip(
         [
             *ffmpeg.input_args(src, before=["-loop", "1", "-framerate", str(fps)]),
             "-vf",
-            f"scale={size}:{size},format=yuv420p",
+            f"scale={size}:{size}{grain},format=yuv420p",
             "-t",
             num(seconds),
             "-c:v",
