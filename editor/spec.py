@@ -290,7 +290,7 @@ class EditSpec(Model):
             *((f"layers[{i}].effects", layer.effects) for i, layer in enumerate(self.layers)),
         ):
             for j, effect in enumerate(effects):
-                if getattr(effect, "source_stage", False):
+                if effect.source_stage:
                     name = type(effect).model_fields["type"].default
                     raise ValueError(
                         f"{where}[{j}]: '{name}' works on a clip's picture; use clips[i].effects"

@@ -62,7 +62,8 @@ export function paramControl(name, schema, target, path) {
  * each with its type, every parameter and a remove button; a picker adds one.
  */
 export function effectList(list, kind, path, label) {
-  const items = catalog[kind];
+  // clip_only effects (background) work on a clip's own picture: not offered for the whole video.
+  const items = path === 'spec.effects' ? catalog[kind].filter((x) => !x.clip_only) : catalog[kind];
   const rows = list.map((effect, i) => {
     const at = `${path}[${i}]`;
     const item = items.find((x) => x.name === effect.type) || { parameters: {} };

@@ -33,6 +33,7 @@ class Effect(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_describe)
 
     summary: ClassVar[str] = ""
+    source_stage: ClassVar[bool] = False  # works on a clip's source frames (hooked before fit)
 
     def filters(self, ctx: EffectContext) -> list[str]:
         """Filters applied in sequence to a single stream (the common case)."""

@@ -115,13 +115,14 @@ def background_filters(plan: BackgroundPlan, g: Graph, src: str) -> str:
     g.chains.append(f"[{src}]split=2[{fg}][{base}]")
     behind = plan.behind
     if behind.path is not None:
-        if behind.still:
+        if behind.still:  # one picture, repeated; never a filename pattern (like clips' stills)
             options: tuple[str, ...] = ("-loop", "1")
+            options += ("-pattern_type", "none") if behind.demuxer == "image2" else ()
             timing = f"setpts=N/({num(float(plan.fps), 6)})/TB"
         else:  # the clip's source frames run at its speed: the media's time, scaled alike
             options = ("-ss", num(behind.start, 6)) if behind.start > 0 else ()
             timing = f"setpts=(PTS-STARTPTS)*{num(behind.speed, 6)}"
-        k = g.add_input(Input(behind.path, options, behind.demuxer))
+        k = g.add_input(Input(behind.path, (*options, "-an", "-sn", "-dn"), behind.demuxer))
         media = g.chain(
             [f"{k}:v"],
             [

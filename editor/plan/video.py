@@ -75,6 +75,6 @@ def clip_video(
         label = g.chain([fitted], ["setsar=1", "format=yuv420p"], "clip")
     ctx = EffectContext(width=out.width, height=out.height, fps=out.fps, duration=duration, luts=luts)
     for effect in clip.effects:
-        if not getattr(effect, "source_stage", False):  # e.g. background: hooked on the source frames
+        if not effect.source_stage:  # e.g. background: hooked on the source frames
             label = effect.apply(g, label, ctx)
     return label

@@ -64,14 +64,17 @@ def test_every_catalog_item_at_its_defaults_makes_a_valid_spec() -> None:
     """A form that sends the catalog's defaults sends a spec the engine accepts."""
     items = catalog()
     clips = [{"src": "a.mp4", "transition": {"type": t["name"]}} for t in items["transitions"]]
+    clip_only = [_from_defaults(e, "") for e in items["effects"] if e["clip_only"]]
     spec = parse_spec(
         {
-            "clips": [*clips, {"src": "b.mp4"}],
-            "effects": [_from_defaults(e, "") for e in items["effects"]],
+            "clips": [*clips, {"src": "b.mp4", "effects": clip_only}],
+            "effects": [_from_defaults(e, "") for e in items["effects"] if not e["clip_only"]],
             "face_effects": [_from_defaults(f, items["stickers"][0]) for f in items["face_effects"]],
         }
     )
-    assert len(spec.effects) == len(EFFECTS) and len(spec.face_effects) == len(FACE_EFFECTS)
+    assert len(spec.effects) + len(spec.clips[-1].effects) == len(EFFECTS)
+    assert [e.type for e in spec.clips[-1].effects] == ["background"]
+    assert len(spec.face_effects) == len(FACE_EFFECTS)
 
 
 def _sound(client: Client, media_id: str, title: str, **flags: Any) -> dict[str, Any]:
