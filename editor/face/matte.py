@@ -109,46 +109,77 @@ class BackgroundPlan:
 
 
 def background_filters(plan: BackgroundPlan, g: Graph, src: str) -> str:
-    """``src`` (source frames from 0) with its background replaced; returns the output label."""
+    """``src`` (source frames from 0) with its background replaced; returns the output label.
+
+    ``maskedmerge`` blends the person over the background with the matte as a yuv420p mask (its
+    luma at full size, its chroma planes at half): one plain per-pixel blend, where alphamerge and
+    overlay cost about twice as much at 1080x1920 (CPU time, measured side by side).
+    """
     w, h = plan.width, plan.height
-    fg, base = g.label("bfg"), g.label("bbase")
-    g.chains.append(f"[{src}]split=2[{fg}][{base}]")
     behind = plan.behind
+    if behind.path is None and behind.color is None and behind.blur <= 0:
+        return src  # a zero-strength blur: nothing to do
+    fg, base = g.label("bfg"), g.label("bbase")
+    g.chains.append(f"[{src}]format=yuv420p,split=2[{fg}][{base}]")
     if behind.path is not None:
-        if behind.still:  # one picture, repeated; never a filename pattern (like clips' stills)
-            options: tuple[str, ...] = ("-loop", "1")
-            options += ("-pattern_type", "none") if behind.demuxer == "image2" else ()
-            timing = f"setpts=N/({num(float(plan.fps), 6)})/TB"
-        else:  # the clip's source frames run at its speed: the media's time, scaled alike
-            options = ("-ss", num(behind.start, 6)) if behind.start > 0 else ()
-            timing = f"setpts=(PTS-STARTPTS)*{num(behind.speed, 6)}"
-        k = g.add_input(Input(behind.path, (*options, "-an", "-sn", "-dn"), behind.demuxer))
-        media = g.chain(
-            [f"{k}:v"],
-            [
-                timing,
-                f"scale={w}:{h}:force_original_aspect_ratio=increase",
-                f"crop={w}:{h}",
-                "setsar=1",
-                "format=yuv420p",
-            ],
-            "bmedia",
-        )
-        bg = g.chain([base, media], ["overlay=0:0:eof_action=repeat"], "bg")
+        bg = _media(plan, g, base)
     elif behind.color is not None:
-        bg = g.chain(
-            [base], [f"drawbox=x=0:y=0:w=iw:h=ih:t=fill:color=0x{behind.color.lstrip('#')[:6]}"], "bg"
-        )
+        y, u, v = _yuv(behind.color)
+        bg = g.chain([base], [f"lutyuv=y={y}:u={u}:v={v}"], "bg")  # a constant per plane: cheap
     else:
-        sigma = 2 + 18 * behind.blur
-        bw, bh = max(2, w // 4 // 2 * 2), max(2, h // 4 // 2 * 2)
-        bg = g.chain([base], [f"scale={bw}:{bh}", f"gblur=sigma={num(sigma, 2)}", f"scale={w}:{h}"], "bg")
+        factor = 4 if behind.blur < 0.5 else 8  # blur a small copy: the stronger, the smaller
+        sigma = (2 + 18 * behind.blur) * 4 / factor
+        bw, bh = max(2, w // factor // 2 * 2), max(2, h // factor // 2 * 2)
+        bg = g.chain(
+            [base],
+            [f"scale={bw}:{bh}:flags=area", f"gblur=sigma={num(sigma, 2)}", f"scale={w}:{h}:flags=bilinear"],
+            "bg",
+        )
     k = g.add_input(Input(plan.matte, demuxer="matroska"))
     rate = f"{plan.fps.numerator}/{plan.fps.denominator}"
-    matte = g.chain(
+    grey = g.chain([f"{k}:v"], ["settb=AVTB", f"setpts=(N-0.25)/({rate})/TB", "format=gray"], "bm")
+    parts = [g.label("bmp") for _ in range(3)]
+    g.chains.append(f"[{grey}]split=3" + "".join(f"[{p}]" for p in parts))
+    cw, ch = (w + 1) // 2, (h + 1) // 2
+    planes = [
+        g.chain([p], [f"scale={sw}:{sh}:flags=bilinear"], "bmq")
+        for p, (sw, sh) in zip(parts, ((w, h), (cw, ch), (cw, ch)), strict=True)
+    ]
+    mask = g.chain(planes, ["mergeplanes=0x001020:yuv420p"], "bmask")
+    return g.chain([bg, fg, mask], ["maskedmerge"], "bo")
+
+
+def _yuv(color: str) -> tuple[int, int, int]:
+    """``#rrggbb`` in limited-range BT.601 Y, U, V (what yuv420p from ffmpeg's default scaler holds)."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    y = 16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255
+    u = 128 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255
+    v = 128 + (112.0 * r - 93.786 * g - 18.214 * b) / 255
+    return round(y), round(u), round(v)
+
+
+def _media(plan: BackgroundPlan, g: Graph, base: str) -> str:
+    """An image or video behind the person, cover-fitted, on the clip's timing."""
+    w, h = plan.width, plan.height
+    behind = plan.behind
+    assert behind.path is not None
+    if behind.still:  # one picture, repeated; never a filename pattern (like clips' stills)
+        options: tuple[str, ...] = ("-loop", "1")
+        options += ("-pattern_type", "none") if behind.demuxer == "image2" else ()
+        timing = f"setpts=N/({num(float(plan.fps), 6)})/TB"
+    else:  # the clip's source frames run at its speed: the media's time, scaled alike
+        options = ("-ss", num(behind.start, 6)) if behind.start > 0 else ()
+        timing = f"setpts=(PTS-STARTPTS)*{num(behind.speed, 6)}"
+    k = g.add_input(Input(behind.path, (*options, "-an", "-sn", "-dn"), behind.demuxer))
+    media = g.chain(
         [f"{k}:v"],
-        ["settb=AVTB", f"setpts=(N-0.25)/({rate})/TB", f"scale={w}:{h}:flags=bicubic", "format=gray"],
-        "bm",
+        [
+            timing,
+            f"scale={w}:{h}:force_original_aspect_ratio=increase",
+            f"crop={w}:{h}",
+            "setsar=1",
+            "format=yuv420p",
+        ],
+        "bmedia",
     )
-    person = g.chain([fg, matte], ["alphamerge"], "bp")
-    return g.chain([bg, person], ["overlay=format=auto:eof_action=pass"], "bo")
+    return g.chain([base, media], ["overlay=0:0:eof_action=repeat"], "bg")

@@ -140,6 +140,29 @@ def test_one_decode_pass_serves_every_kind_and_is_cached(folder: Path, tmp_path:
     assert np.array_equal(more.get("matte").points, first.get("matte").points)
 
 
+def test_green_screen_puts_the_borrowed_video_behind_the_person(
+    folder: Path, regions: tuple[np.ndarray, np.ndarray]
+) -> None:
+    from testkit.clips import solid_clip
+
+    person, background = regions
+    solid_clip(folder / "red.mp4", (220, 30, 30), seconds=2.0, size=(270, 480), tone=440.0)
+    spec = parse_spec(
+        {
+            "output": {"width": SIZE, "height": SIZE},
+            "clips": [{"src": "astronaut.mp4"}],
+            "layout": {"type": "green_screen", "with": "red.mp4"},
+        }
+    )
+    out = folder / "green_screen.mp4"
+    render(spec, out, resolve=local_resolver(folder), home=folder / "home")
+    before = frame_at(folder / "astronaut.mp4", 0.8).astype(np.float64)
+    after = frame_at(out, 0.8).astype(np.float64)
+    assert np.abs(after[person] - before[person]).mean() < 6
+    assert np.abs(after[background] - (220, 30, 30)).mean() < 12
+    assert probe(out).has_audio  # the borrowed video's sound, from its silent layer
+
+
 def test_bad_backgrounds_are_spec_errors(folder: Path) -> None:
     with pytest.raises(SpecError, match="exactly one of 'src'"):
         parse_spec({"clips": [{"src": "a.mp4", "effects": [{"type": "background", "mode": "replace"}]}]})
