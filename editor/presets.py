@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from editor.effects import AnyEffect
 from editor.effects.color import Lut
 from editor.errors import SpecError
-from editor.face.effects import FaceEffect, StickerEffect, validate_face_effect
+from editor.face.effects import FaceEffect, FaceEffectBase, StickerEffect
 from editor.names import unknown_name
 from editor.spec import Clip, EditSpec, Output, PresetId, Transition, validation_problem
 from editor.text.models import TextStyle
@@ -284,8 +284,8 @@ def _check_resources(preset: AnyPreset, source: str) -> None:
         for field, node in nodes(preset):
             if isinstance(node, Lut):
                 node.locate(f"{field}.name", resolve=None)
-            else:
-                validate_face_effect(node, field=field, asset_root=None)
+            elif isinstance(node, FaceEffectBase):
+                node.check(field=field, asset_root=None)
     except SpecError as exc:
         raise SpecError([(f"{prefix}{f}", r) for f, r in exc.problems]) from None
 
