@@ -73,7 +73,9 @@ def test_a_slot_on_a_phrase_or_bar_starts_there_and_the_slot_before_grows() -> N
     # 4/4 at 120 BPM: a bar every 2 s, a 4-bar phrase every 8 s (a little off the grid, as analysed).
     bars = [i * 2.0 + 0.03 for i in range(16)]
     phrases = bars[::4]
-    tpl = template(slots=[{"beats": 4}, {"beats": 2, "on": "phrase"}, {"beats": 2, "on": "bar"}, {"beats": 2}])
+    tpl = template(
+        slots=[{"beats": 4}, {"beats": 2, "on": "phrase"}, {"beats": 2, "on": "bar"}, {"beats": 2}]
+    )
     p = plan(tpl, LONG, bars=bars, phrases=phrases)
     # Slot 2 would start at beat 4 (2 s): it waits for the phrase at 8 s; slot 3 would start at
     # 9 s, off the bar: it waits for 10 s. Slot 4 follows on its beat.
