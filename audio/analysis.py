@@ -13,7 +13,7 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -58,6 +58,7 @@ class SoundAnalysis:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "version": ANALYSIS_VERSION,
             "duration": self.duration,
             "sample_rate": self.sample_rate,
             "tempo": self.tempo,
@@ -76,6 +77,11 @@ class SoundAnalysis:
             "key_confidence": self.key_confidence,
             "highlights": [h.to_json() for h in self.highlights],
         }
+
+    @staticmethod
+    def is_current(data: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:
+        """Whether a stored ``to_json`` came from this ``ANALYSIS_VERSION`` (older ones lack fields)."""
+        return data is not None and data.get("version") == ANALYSIS_VERSION
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SoundAnalysis:

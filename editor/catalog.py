@@ -4,7 +4,6 @@ Schema. Clients build their editors from it (``GET /v1/catalog``) instead of cop
 
 from __future__ import annotations
 
-import inspect
 from functools import cache
 from typing import Any
 
@@ -24,7 +23,7 @@ def catalog() -> dict[str, Any]:
     face = [
         {
             "name": name,
-            "description": (inspect.getdoc(cls) or "").split("\n")[0],
+            "description": cls.summary,
             "parameters": parameters(cls),
         }
         for name, cls in FACE_EFFECTS.items()

@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from editor.effects import AnyEffect
 from editor.effects.color import Lut
 from editor.errors import SpecError
-from editor.face.effects import FaceEffect, StickerEffect, validate_face_effect
+from editor.face.effects import FaceEffect, FaceEffectBase, StickerEffect
 from editor.names import unknown_name
 from editor.spec import Clip, EditSpec, Output, PresetId, Transition, validation_problem
 from editor.text.models import TextStyle
@@ -140,6 +140,11 @@ class Slot(_Model):
     speed: float = Field(1.0, ge=0.25, le=4.0)
     fit: Literal["cover", "contain", "blur_fill"] = "cover"
     segment: Literal["start", "active"] | None = Field(None, description="default: the template's")
+    on: Literal["beat", "bar", "phrase"] = Field(
+        "beat",
+        description="where this slot starts: on its beat, or on the next bar (downbeat) or 4-bar "
+        "phrase start of the sound at or after it; the slot before it grows to reach it",
+    )
 
 
 class TextSlot(_Model):
@@ -186,6 +191,8 @@ class Template(_Preset):
 
     @model_validator(mode="after")
     def _check(self) -> Template:
+        if self.slots[0].on != "beat":
+            raise ValueError("slots[0].on: the first slot starts the video; later slots may wait for a bar")
         if self.slots[-1].transition is not None:
             raise ValueError(f"slots[{len(self.slots) - 1}].transition: the last slot has no next slot")
         keys = [t.key for t in self.texts]
@@ -284,8 +291,8 @@ def _check_resources(preset: AnyPreset, source: str) -> None:
         for field, node in nodes(preset):
             if isinstance(node, Lut):
                 node.locate(f"{field}.name", resolve=None)
-            else:
-                validate_face_effect(node, field=field, asset_root=None)
+            elif isinstance(node, FaceEffectBase):
+                node.check(field=field, asset_root=None)
     except SpecError as exc:
         raise SpecError([(f"{prefix}{f}", r) for f, r in exc.problems]) from None
 

@@ -21,7 +21,7 @@ from editor import ffmpeg
 from editor.audio_decode import sound_analysis
 from editor.effects.color import Lut
 from editor.errors import MediaError, SpecError
-from editor.face.effects import validate_face_effect
+from editor.face.effects import FaceEffectBase
 from editor.face.hooks import prepare_clip_hooks
 from editor.plan.beatsync import beats_in_output, sync_to_beats
 from editor.plan.build import WorkFiles, plan_render
@@ -99,8 +99,8 @@ def check_assets(spec: EditSpec, resolve: Resolver, asset_root: Path | None) -> 
     for field, node in nodes(spec):
         if isinstance(node, Lut):
             luts[node.name] = node.locate(f"{field}.name", resolve)
-        else:
-            validate_face_effect(node, field=field, asset_root=asset_root)
+        elif isinstance(node, FaceEffectBase):
+            node.check(field=field, asset_root=asset_root)
     return luts
 
 

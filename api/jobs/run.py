@@ -292,8 +292,13 @@ def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str,
 
 
 def stored_analyses(sounds: dict[str, Sound]) -> dict[str, SoundAnalysis]:
-    """The analysis each sound got at upload, by its spec source: the render needs no second one."""
-    return {f"sound:{s.id}": SoundAnalysis.from_dict(s.analysis) for s in sounds.values() if s.analysis}
+    """The analysis each sound got at upload, by its spec source: the render needs no second one.
+    One from an older ReelForge is left out (the render analyses again, cached by content)."""
+    return {
+        f"sound:{s.id}": SoundAnalysis.from_dict(s.analysis)
+        for s in sounds.values()
+        if SoundAnalysis.is_current(s.analysis)
+    }
 
 
 def _render(

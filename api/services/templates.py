@@ -63,17 +63,26 @@ def expand(
             out.problems.append((where, f"{src} has no picture"))
             continue
         facts.append(ClipFacts(src, float(media.duration or 0.0), still=media.kind == "image"))
-    beats: list[float] = []
+    analysis: dict[str, Any] = {}
     if sound is not None and sound in resolved.keys:
         if not sound.startswith("sound:"):
             out.problems.append(("sound", f"{sound!r} must be a sound:<id>"))
         else:
             row = session.get(Sound, sound.removeprefix("sound:"))
-            beats = list((row.analysis or {}).get("beats", [])) if row is not None else []
+            analysis = (row.analysis or {}) if row is not None else {}
     if out.problems or out.forbidden:
         return out
     try:
-        plan = plan_template(template, facts, beats, sound_src=sound or "", library=library, texts=texts)
+        plan = plan_template(
+            template,
+            facts,
+            analysis.get("beats", []),
+            sound_src=sound or "",
+            library=library,
+            texts=texts,
+            bars=analysis.get("downbeats", []),
+            phrases=analysis.get("phrases", []),
+        )
     except SpecError as exc:
         out.problems += exc.problems
         return out

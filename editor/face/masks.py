@@ -8,7 +8,6 @@ big enough at that size for a soft privacy or beauty mask.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -18,20 +17,11 @@ import numpy as np
 
 from editor.errors import RenderError
 from editor.face import landmarks as lm
+from editor.face.effects.base import MaskStyle
 from editor.face.smoothing import TrackFrames
 
 MASK_LONG_SIDE = 320
 _SHIFT = 4  # sub-pixel bits for cv2.fillPoly
-
-
-@dataclass(frozen=True)
-class MaskStyle:
-    """What a mask covers and how soft it is; sizes are in inter-ocular units."""
-
-    region: str  # "oval" (privacy), "skin" (oval minus eyes, brows, lips), "lips"
-    grow: float = 0.0  # push the outline outwards from the face centre
-    feather: float = 0.08  # Gaussian sigma of the edge
-    opacity: float = 1.0
 
 
 def mask_size(width: int, height: int) -> tuple[int, int]:

@@ -22,15 +22,8 @@ from editor.face import landmarks as lm
 from editor.face.assets import builtin_image, load_user_png
 from editor.face.cache import CacheEntry, Coverage, FaceCache
 from editor.face.composite import FacePlan, Layer, MaskLayer, StickerFace, StickerLayer, add_layers
-from editor.face.effects import (
-    BeautyEffect,
-    BlurFaceEffect,
-    LipTintEffect,
-    PixelateFaceEffect,
-    StickerEffect,
-    resolve_asset,
-)
-from editor.face.masks import MaskStyle, write_mask_video
+from editor.face.effects import FaceEffectBase, MaskEffect, StickerEffect, resolve_asset
+from editor.face.masks import write_mask_video
 from editor.face.scene import Kind, Scene, analyse_scene
 from editor.face.smoothing import Track, TrackFrames, TrackingParams, build_tracks, resample
 from editor.face.tracking import (
@@ -92,7 +85,7 @@ def face_filters(prepared: PreparedFaces, g: Graph, src: str, *, width: int, hei
 def prepare_faces(
     clip: Path,
     info: MediaInfo,
-    effects: Sequence[object],
+    effects: Sequence[FaceEffectBase],
     *,
     start: float,
     end: float,
@@ -149,17 +142,18 @@ def prepare_faces(
             if fid not in resampled:
                 resampled[fid] = resample(by_id[fid], out_times, analysis.rate, tracking)
         faces = [resampled[f] for f in chosen if resampled[f].visible.any()]
-        when = getattr(effect, "when", None)
-        if when is not None and faces:
+        if effect.when is not None and faces:
             if scene is None:
-                kinds: set[Kind] = {"mesh", "hands"} if needs_hands(when) else {"mesh"}
+                kinds: set[Kind] = {"mesh", "hands"} if needs_hands(effect.when) else {"mesh"}
                 scene = analyse_scene(
                     clip, info, kinds, start=start, end=end, cache_dir=cache_dir, params=analysis
                 )
-            hands = scene.get("hands") if needs_hands(when) else None
-            env = envelope(holds(when, scene.get("mesh"), hands), scene.rate, out_times)
+            hands = scene.get("hands") if needs_hands(effect.when) else None
+            env = envelope(holds(effect.when, scene.get("mesh"), hands), scene.rate, out_times)
             if not env.any():
-                warnings.append(f"{where}.face_effects[{i}].when: '{when}' never holds; the effect stays off")
+                warnings.append(
+                    f"{where}.face_effects[{i}].when: '{effect.when}' never holds; the effect stays off"
+                )
             faces = [TrackFrames(f.face_id, f.points, f.alpha * env) for f in faces]
             faces = [f for f in faces if f.visible.any()]
         if not faces:
@@ -230,7 +224,7 @@ def _select(effect: object, tracks: list[Track], warnings: list[str], where: str
 
 
 def _layer(
-    effect: object,
+    effect: FaceEffectBase,
     faces: list[TrackFrames],
     name: str,
     fps: Fraction,
@@ -243,43 +237,16 @@ def _layer(
     size = (info.width, info.height)
     if isinstance(effect, StickerEffect):
         return _sticker_layer(effect, faces, name, fps, frames, size, work_dir, asset_root, where)
-    iod = float(np.median([lm.inter_ocular(f.points[f.visible]).max() for f in faces]))
-    filters: tuple[str, ...]
-    if isinstance(effect, BlurFaceEffect):
-        style, filters = (
-            MaskStyle("oval", grow=0.12, feather=0.06),
-            (f"gblur=sigma={num(np.clip(0.4 * iod, 6, 200), 1)}",),
-        )
-        kind = "blur_face"
-    elif isinstance(effect, PixelateFaceEffect):
-        style, filters = (
-            MaskStyle("oval", grow=0.12, feather=0.03),
-            (f"pixelize=w={effect.block}:h={effect.block}",),
-        )
-        kind = "pixelate_face"
-    elif isinstance(effect, BeautyEffect):
-        if effect.strength <= 0:
-            return None
-        sigma_s = np.clip(0.05 * iod * (0.5 + effect.strength), 1.0, 40.0)
-        style = MaskStyle("skin", grow=-0.04, feather=0.12, opacity=min(1.0, 0.3 + 0.7 * effect.strength))
-        filters = (
-            "scale=trunc(iw/4)*2:trunc(ih/4)*2:flags=bilinear",
-            f"bilateral=sigmaS={num(float(sigma_s), 2)}:sigmaR={num(0.04 + 0.08 * effect.strength, 3)}",
-            f"scale={info.width}:{info.height}:flags=bicubic",
-        )
-        kind = "beauty"
-    elif isinstance(effect, LipTintEffect):
-        if effect.opacity <= 0:
-            return None
-        hue, sat, light = effect.hsl()
-        style = MaskStyle("lips", feather=0.03, opacity=effect.opacity)
-        filters = (f"colorize=hue={num(hue, 2)}:saturation={num(sat, 3)}:lightness={num(light, 3)}:mix=1",)
-        kind = "lip_tint"
-    else:
+    if not isinstance(effect, MaskEffect):
         raise SpecError.at(where, f"unsupported face effect {type(effect).__name__}")
+    iod = float(np.median([lm.inter_ocular(f.points[f.visible]).max() for f in faces]))
+    planned = effect.mask(iod, info.width, info.height)
+    if planned is None:
+        return None
+    style, filters = planned
     path = work_dir / f"{name}_mask.mkv"
     write_mask_video(path, faces, frames, fps, size, style)
-    return MaskLayer(kind, path, filters)
+    return MaskLayer(effect.kind, path, filters)
 
 
 def _sticker_layer(

@@ -159,7 +159,15 @@ def plan_files(
     facts = clip_facts(clips, srcs, active=active, limits=limits)
     analysis = sound_analysis(sound)
     plan = plan_template(
-        tpl, facts, analysis.beats, sound_src="sound", library=library, texts=texts, output=output
+        tpl,
+        facts,
+        analysis.beats,
+        sound_src="sound",
+        library=library,
+        texts=texts,
+        output=output,
+        bars=analysis.downbeats,
+        phrases=analysis.phrases,
     )
     files = {**dict(zip(srcs, clips, strict=True)), "sound": sound}
 

@@ -25,6 +25,7 @@ The algorithm, step by step:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import statistics
 from collections.abc import Mapping, Sequence
@@ -81,6 +82,50 @@ def beat_grid(beats: Sequence[float], sound_start: float, count: int) -> tuple[f
     return tuple(grid)
 
 
+# How many beats a slot may wait for its bar or phrase: one 4/4 bar, one 4-bar phrase.
+REACH = {"beat": 0, "bar": 4, "phrase": 16}
+
+
+def slot_starts(
+    template: Template,
+    grid: Sequence[float],
+    marks: Mapping[str, Sequence[float]],
+    warnings: list[str],
+) -> list[int]:
+    """The grid index where each slot starts, then where the last one ends.
+
+    A slot ``on`` a bar or a phrase starts on the first such mark at or after where it would start,
+    so the change it brings lands where the music changes; the slot before it grows to reach it.
+    """
+    starts = [0]
+    for k, slot in enumerate(template.slots):
+        if slot.on != "beat":
+            found = on_grid(marks.get(slot.on, ()), grid, template.sound_start)
+            later = [i for i in found if starts[-1] <= i <= starts[-1] + REACH[slot.on]]
+            if later:
+                starts[-1] = later[0]
+            else:
+                warnings.append(
+                    f"slot {k + 1}: the sound has no {slot.on} start within {REACH[slot.on]} beats; "
+                    "it starts on its beat"
+                )
+        starts.append(starts[-1] + slot.beats)
+    return starts
+
+
+def on_grid(times: Sequence[float], grid: Sequence[float], sound_start: float) -> list[int]:
+    """Indices of the grid beats that ``times`` (sound seconds) fall on, within a quarter beat."""
+    period = statistics.median(b - a for a, b in itertools.pairwise(grid))
+    found = set()
+    for t in times:
+        at = t - sound_start
+        i = min(bisect.bisect_left(grid, at), len(grid) - 1)
+        nearest = min((j for j in (i - 1, i) if j >= 0), key=lambda j: abs(grid[j] - at))
+        if abs(grid[nearest] - at) <= period / 4:
+            found.add(nearest)
+    return sorted(found)
+
+
 def _frames(t: float, fps: float) -> int:
     return round(t * fps)
 
@@ -94,8 +139,13 @@ def plan_template(
     library: PresetLibrary,
     texts: Mapping[str, str] | None = None,
     output: Mapping[str, Any] | None = None,
+    bars: Sequence[float] = (),
+    phrases: Sequence[float] = (),
 ) -> TemplatePlan:
     """The edit spec that renders ``template`` with ``clips`` on the beat grid ``beats`` (sound seconds).
+
+    ``bars`` (downbeats) and ``phrases`` (4-bar phrase starts), in sound seconds, are where slots
+    marked ``on: "bar"``/``"phrase"`` start.
 
     ``output`` overrides fields of the template's output (size, fps...). Raises ``SpecError`` for
     unknown text keys, no clips, or a sound without a beat.
@@ -110,17 +160,17 @@ def plan_template(
     out = template.output.model_copy(update=dict(output or {}))
     out = type(out).model_validate(out.model_dump())  # check the overrides
     fps = out.fps
-    grid = beat_grid(beats, template.sound_start, template.total_beats)
+    warnings: list[str] = []
+    landing = sum(REACH[s.on] for s in template.slots)
+    grid = beat_grid(beats, template.sound_start, template.total_beats + landing)
+    starts = slot_starts(template, grid, {"bar": bars, "phrase": phrases}, warnings)
+    grid = grid[: starts[-1] + 1]
     frames = [_frames(t, fps) for t in grid]
     for i in range(1, len(frames)):  # at least two frames a beat, even for absurd tempos
         frames[i] = max(frames[i], frames[i - 1] + 2)
-    starts = [0]
-    for slot in template.slots:
-        starts.append(starts[-1] + slot.beats)
     bounds = [frames[b] for b in starts]  # slot boundaries in frames
     pack = _pack(template, library)
     joins = _joins(template, pack, bounds, fps)
-    warnings: list[str] = []
     spec_clips: list[dict[str, Any]] = []
     used: dict[int, list[tuple[float, float]]] = {}
     for k, slot in enumerate(template.slots):

@@ -46,6 +46,7 @@ def test_the_catalog_lists_every_item_with_parameters_a_form_can_use(local: Serv
         "cover",
         "contain",
         "blur_fill",
+        "smart",
     ]
     assert body["spec_schema"] == spec_json_schema("api")  # the one the OpenAPI document publishes
 

@@ -69,6 +69,30 @@ def test_cuts_are_the_slot_boundaries_and_transitions_are_centred_on_them() -> N
     assert [c.src for c in clips] == ["a", "b", "c", "a"]  # fewer clips than slots: reused in order
 
 
+def test_a_slot_on_a_phrase_or_bar_starts_there_and_the_slot_before_grows() -> None:
+    # 4/4 at 120 BPM: a bar every 2 s, a 4-bar phrase every 8 s (a little off the grid, as analysed).
+    bars = [i * 2.0 + 0.03 for i in range(16)]
+    phrases = bars[::4]
+    tpl = template(
+        slots=[{"beats": 4}, {"beats": 2, "on": "phrase"}, {"beats": 2, "on": "bar"}, {"beats": 2}]
+    )
+    p = plan(tpl, LONG, bars=bars, phrases=phrases)
+    # Slot 2 would start at beat 4 (2 s): it waits for the phrase at 8 s; slot 3 would start at
+    # 9 s, off the bar: it waits for 10 s. Slot 4 follows on its beat.
+    assert p.cuts == pytest.approx((8.0, 10.0, 11.0))
+    assert [c.duration for c in p.spec.clips] == pytest.approx([8.0, 2.0, 1.0, 1.0])
+    assert p.warnings == ()
+    # Without marks in reach the slot starts on its beat, and the result says so.
+    p = plan(tpl, LONG, bars=bars, phrases=[30.0])
+    assert p.cuts == pytest.approx((2.0, 4.0, 5.0))
+    assert p.warnings == ("slot 2: the sound has no phrase start within 16 beats; it starts on its beat",)
+
+
+def test_the_first_slot_cannot_wait_for_a_bar() -> None:
+    with pytest.raises(SpecError, match="first slot starts the video"):
+        template(slots=[{"beats": 4, "on": "bar"}, {"beats": 4}])
+
+
 def test_a_transition_pack_fills_joins_in_rotation_and_the_look_is_applied() -> None:
     tpl = template(slots=[{"beats": 4}] * 4, transitions="smooth", look="noir")
     p = plan(tpl, LONG)
@@ -192,6 +216,16 @@ def test_every_cut_lands_on_a_beat_of_the_sound(media: dict[str, Path]) -> None:
     hard = [c for i, c in enumerate(result.cuts) if i != 1]
     for cut in hard:
         assert min(abs(cut - s) for s in seen) <= frame + 1e-6, (cut, seen)
+
+
+def test_a_slot_on_a_bar_waits_for_a_downbeat_the_analysis_found(media: dict[str, Path]) -> None:
+    tpl = template(slots=[{"beats": 1}, {"beats": 2, "on": "bar"}, {"beats": 1, "on": "bar"}])
+    p, _ = plan_files(LoadedTemplate(tpl, None), [media["red"]], sound=media["music"], output=TINY)
+    downbeats = sound_analysis(media["music"]).downbeats
+    assert len(downbeats) >= 3 and p.warnings == ()
+    for cut in p.cuts:  # both joins open a bar-waiting slot
+        assert min(abs(cut - d) for d in downbeats) <= BEAT / 4
+    assert p.cuts[1] - p.cuts[0] >= 2 * BEAT - 1e-6
 
 
 @pytest.mark.parametrize("template_id", [t.id for t in LIB.listing("template")])

@@ -217,7 +217,7 @@ class Cluster:
                 pids = set(session.scalars(select(Worker.pid)))
             return all(w.pid in pids for w in live)
 
-        wait_for("the workers to register", registered, timeout=60)
+        wait_for("the workers to register", registered, timeout=180)
         return live
 
     def successful_runs(self, ids: list[str], timeout: float = 15.0) -> list[str]:

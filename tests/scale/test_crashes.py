@@ -52,11 +52,11 @@ def test_kill_9_mid_render_finishes_elsewhere_once(
         wait_for("ffmpeg to render", lambda: ffmpeg_processes(node.home), timeout=30, every=0.05)
         os.kill(child if victim == "pool child" else node.pid, signal.SIGKILL)
 
-        wait_for("the killed render's ffmpeg to die", lambda: not ffmpeg_processes(node.home), timeout=10)
-        wait_for("the pool process to die", lambda: not Path(f"/proc/{child}").exists(), timeout=10)
+        wait_for("the killed render's ffmpeg to die", lambda: not ffmpeg_processes(node.home), timeout=30)
+        wait_for("the pool process to die", lambda: not Path(f"/proc/{child}").exists(), timeout=30)
         done = user.wait_render(render_id, timeout=90)
         final = f"{prefix}{render_id}.mp4"
-        wait_for("the watch to list the published key", lambda: final in watch.seen, timeout=10)
+        wait_for("the watch to list the published key", lambda: final in watch.seen, timeout=30)
     assert (done["status"], done["attempts"]) == ("succeeded", 2), done
     assert watch.violations == [], "a final key was listable before its render succeeded"
     assert [k for k in cluster.keys(prefix) if render_id in k] == [f"{prefix}{render_id}.mp4"]

@@ -59,9 +59,9 @@ def test_workers_list_their_jobs_and_cancel_reaches_the_worker(
     wait_for("ffmpeg to render", lambda: ffmpeg_processes(node.home), timeout=30, every=0.05)
 
     assert user.post(f"/v1/renders/{render_id}/cancel").status_code == 200
-    done = user.wait_render(render_id, timeout=30)
+    done = user.wait_render(render_id, timeout=120)
     assert done["status"] == "cancelled"
-    wait_for("the worker's ffmpeg to stop", lambda: not ffmpeg_processes(node.home), timeout=5)
+    wait_for("the worker's ffmpeg to stop", lambda: not ffmpeg_processes(node.home), timeout=30)
     assert cluster.keys(f"users/{user.user_id}/renders/{render_id}") == []
 
 

@@ -45,7 +45,7 @@ def test_storage_down_during_the_result_upload_then_back(cluster: Cluster, user:
     done = user.wait_render(render_id, timeout=60)
     assert (done["status"], done["attempts"]) == ("succeeded", 1), done
     final = f"users/{user.user_id}/renders/{render_id}.mp4"  # published just after the commit
-    wait_for("the result to be published", lambda: cluster.keys(final) == [final], timeout=10)
+    wait_for("the result to be published", lambda: cluster.keys(final) == [final], timeout=30)
     assert [k for k in cluster.keys("tmp/renders/") if render_id in k] == []
 
 
@@ -81,7 +81,7 @@ def test_redis_restarted_while_jobs_are_queued_loses_none(cluster: Cluster, user
         for _ in range(3)
     ]
     broker = cluster.redis.client()
-    wait_for("the jobs to wait in Redis", lambda: broker.llen(QUEUE) == len(queued), timeout=10)
+    wait_for("the jobs to wait in Redis", lambda: broker.llen(QUEUE) == len(queued), timeout=30)
     cluster.redis.restart()
     broker = cluster.redis.client()
     assert broker.llen(QUEUE) == 0  # the messages are gone with the old server
