@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ import av
 
 from editor.errors import MediaError, MediaLimitError
 from editor.ffmpeg import FORMAT_WHITELIST, PROTOCOL_WHITELIST
+from editor.probe_colour import Colour, read_colour
 
 STILL_DEMUXERS = frozenset({"image2", "png_pipe", "jpeg_pipe", "webp_pipe"})
 _CONTAINER_OPTIONS = {"protocol_whitelist": PROTOCOL_WHITELIST, "format_whitelist": FORMAT_WHITELIST}
@@ -56,6 +57,7 @@ class MediaInfo:
     sample_rate: int | None
     channels: int | None
     size_bytes: int
+    colour: Colour = field(default_factory=Colour)
 
     @property
     def is_still(self) -> bool:
@@ -65,6 +67,7 @@ class MediaInfo:
         data = asdict(self)
         data["path"] = str(self.path)
         data["is_still"] = self.is_still
+        data.update(data.pop("colour"))  # flat: color_primaries, ..., hdr, dolby_vision_profile
         return data
 
 
@@ -84,7 +87,16 @@ def probe(path: Path, limits: Limits = Limits()) -> MediaInfo:
     except MediaError:
         raise
     except (av.FFmpegError, OSError, ValueError, IndexError, ZeroDivisionError) as exc:
-        raise MediaError(f"{name}: not a video, audio or image file ReelForge accepts ({exc})") from exc
+        raise MediaError(f"{name}: not a video, audio or image file ReelForge accepts ({_why(exc)})") from exc
+
+
+def _why(exc: Exception) -> str:
+    """The library's reason without the file name it quotes: errors go to users, and the path
+    is the server's storage layout (PyAV's ``str()`` ends with ``: 'file:/srv/...'``)."""
+    reason = getattr(exc, "strerror", None)
+    if not isinstance(reason, str) or not reason:
+        reason = type(exc).__name__ if isinstance(exc, OSError) else str(exc)
+    return reason.split("'file:")[0].rstrip(": ")[:200]
 
 
 def _inspect(container: Any, path: Path, size: int, limits: Limits) -> MediaInfo:
@@ -105,6 +117,7 @@ def _inspect(container: Any, path: Path, size: int, limits: Limits) -> MediaInfo
         )
     width = height = rotation = 0
     fps = 0.0
+    colour = Colour()
     if video is not None:
         width, height = video.codec_context.width, video.codec_context.height
         if still and not (width and height):
@@ -117,6 +130,7 @@ def _inspect(container: Any, path: Path, size: int, limits: Limits) -> MediaInfo
         if frame is None:
             raise MediaError(f"{name}: the video stream has no decodable frame")
         rotation = int(getattr(frame, "rotation", 0) or 0) % 360
+        colour = read_colour(frame)
         if rotation in (90, 270):
             width, height = height, width
     if audio is not None:
@@ -143,6 +157,7 @@ def _inspect(container: Any, path: Path, size: int, limits: Limits) -> MediaInfo
         sample_rate=audio.codec_context.sample_rate if audio is not None else None,
         channels=audio.codec_context.channels if audio is not None else None,
         size_bytes=size,
+        colour=colour,
     )
 
 

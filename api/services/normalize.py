@@ -1,7 +1,8 @@
 """Uploads -> the canonical mezzanine every later step reads, plus a thumbnail.
 
 Video: H.264 yuv420p at a constant frame rate, rotation applied (ffmpeg autorotates while
-decoding; the output has no rotation flag), AAC 48 kHz stereo. Audio: AAC in M4A. Images: a
+decoding; the output has no rotation flag), in the renders' colour contract (SDR BT.709, tv
+range: HDR is tone-mapped here, once), AAC 48 kHz stereo. Audio: AAC in M4A. Images: a
 re-encoded PNG (when the source may have alpha) or JPEG. All through ``editor.ffmpeg.run``.
 Captions never meet ffmpeg: they are parsed as SubRip or WebVTT text (size-capped, UTF-8, every
 cue checked) and stored again as clean UTF-8.
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from editor import ffmpeg
 from editor.errors import MediaError, SpecError
+from editor.plan.colour import ENCODER_TAGS, to_contract
 from editor.probe import Limits, MediaInfo, probe
 from editor.text.captions import MAX_CAPTION_BYTES, decode, parse_captions
 
@@ -103,13 +105,14 @@ def _video(info: MediaInfo, source: Path, out: Path, timeout: float, limits: Lim
     audio = (
         ["-map", "0:a:0", "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2"] if info.has_audio else []
     )
+    colour = ",".join(to_contract(info.colour))  # SDR BT.709 like every render: the app never sees grey
     ffmpeg.run(
         [
             *ffmpeg.input_args(source),
             "-map", "0:v:0", *audio,
-            "-vf", f"fps={rate:g},scale=trunc(iw/2)*2:trunc(ih/2)*2,setsar=1,format=yuv420p",
+            "-vf", f"{colour},fps={rate:g},scale=trunc(iw/2)*2:trunc(ih/2)*2,setsar=1,format=yuv420p",
             "-fps_mode", "cfr",
-            "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-g", str(int(rate * 2)),
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-g", str(int(rate * 2)), *ENCODER_TAGS,
             "-t", f"{limits.max_duration:g}",
             "-map_metadata", "-1", "-movflags", "+faststart", str(out),
         ],
@@ -131,7 +134,7 @@ def _thumbnail(source: Path, out: Path, info: MediaInfo, timeout: float) -> Path
     seek = ["-ss", f"{min(1.0, info.duration / 2):.3f}"] if info.duration and not info.is_still else []
     ffmpeg.run(
         [*ffmpeg.input_args(source, before=seek), "-map", "0:v:0", "-frames:v", "1",
-         "-vf", "scale=320:-2", "-q:v", "4", "-update", "1", str(out)],
+         "-vf", "scale=320:-2:out_color_matrix=bt601:out_range=full", "-q:v", "4", "-update", "1", str(out)],
         timeout=timeout,
     )  # fmt: skip
     if not out.is_file():

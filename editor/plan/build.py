@@ -12,7 +12,7 @@ from pathlib import Path
 
 from editor.effects import EffectContext
 from editor.ffmpeg import AAC_OUTPUT, input_args
-from editor.plan import layers
+from editor.plan import colour, layers
 from editor.plan.audio import (
     clip_audio,
     final_mix,
@@ -89,15 +89,16 @@ def plan_render(
         demuxer = info.demuxer.split(",")[0]
         # Video and sound get separate demuxers so neither waits on (and buffers) the other.
         k = g.add_input(Input(info.path, (*before, "-an", "-sn", "-dn"), demuxer))
+        source = _in_contract(g, f"{k}:v", info, frame, timing.still)
         hooked = None
         if not timing.still:
-            hooked = g.chain([f"{k}:v"], ["setpts=PTS-STARTPTS"], "src")
+            hooked = g.chain([source], ["setpts=PTS-STARTPTS"], "src")
             hook = (source_hooks or {}).get(timing.index)
             hooked = hook(g, hooked) if hook else hooked
         videos.append(
             clip_video(
                 g,
-                f"{k}:v",
+                source,
                 clip,
                 still=timing.still,
                 duration=timing.duration,
@@ -131,6 +132,7 @@ def plan_render(
         video = effect.apply(g, video, ctx)
     for layer in work.texts:
         video = add_text_layer(g, video, layer, out.fps)
+    video = g.chain([video], [colour.TAGS], "out")  # canvases and overlays may have dropped them
     sound = None
     if spec.audio.sound is not None:
         info = media[spec.audio.sound.src]
@@ -199,6 +201,14 @@ def _compose(
     return video, sounds
 
 
+def _in_contract(g: Graph, stream: str, info: MediaInfo, frame: Output, still: bool) -> str:
+    """The input's frames in the output's colours (``editor.plan.colour``), before anything else."""
+    filters = colour.input_filters(
+        info.colour, width=info.width, height=info.height, frame=(frame.width, frame.height), still=still
+    )
+    return g.chain([stream], filters, "col")
+
+
 def _draw(
     g: Graph,
     base: str,
@@ -209,8 +219,10 @@ def _draw(
     work: WorkFiles,
 ) -> str:
     for timing in timings:
-        k = g.add_input(_layer_input(timing, media[timing.layer.src], limits, "-an"))
-        for item in layers.layer_video(g, f"{k}:v", timing, out, work.luts):
+        info = media[timing.layer.src]
+        k = g.add_input(_layer_input(timing, info, limits, "-an"))
+        source = _in_contract(g, f"{k}:v", info, out, timing.still)
+        for item in layers.layer_video(g, source, timing, out, work.luts):
             base = layers.overlay(g, base, item)
     return base
 
@@ -256,6 +268,7 @@ def _encode_args(out: Output, duration: float, metadata: Mapping[str, str], limi
         str(out.crf),
         "-pix_fmt",
         "yuv420p",
+        *colour.ENCODER_TAGS,
         *AAC_OUTPUT,
         "-ac",
         "2",
