@@ -8,6 +8,7 @@ renderer, checks every limit from the headers, then decodes the first frame and 
 from __future__ import annotations
 
 import math
+import struct
 import warnings
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
@@ -19,6 +20,7 @@ import av
 from editor.errors import MediaError, MediaLimitError
 from editor.ffmpeg import FORMAT_WHITELIST, PROTOCOL_WHITELIST
 from editor.probe_colour import Colour, read_colour
+from editor.probe_heif import MAX_TILES, HeifError, is_heif, read_picture
 
 STILL_DEMUXERS = frozenset({"image2", "png_pipe", "jpeg_pipe", "webp_pipe"})
 _CONTAINER_OPTIONS = {"protocol_whitelist": PROTOCOL_WHITELIST, "format_whitelist": FORMAT_WHITELIST}
@@ -58,10 +60,18 @@ class MediaInfo:
     channels: int | None
     size_bytes: int
     colour: Colour = field(default_factory=Colour)
+    image: bool = False  # a still inside a video container: HEIF/HEIC/AVIF
+    grid: bool = False  # ... whose picture is a grid of tiles, composed by ffmpeg
 
     @property
     def is_still(self) -> bool:
-        return self.demuxer in STILL_DEMUXERS
+        return self.demuxer in STILL_DEMUXERS or self.image
+
+    @property
+    def video_stream(self) -> str:
+        """The picture's specifier in a filter graph (``[N:<this>]``): a tile grid is a stream
+        group, which ffmpeg composes and rotates, not one of its tile streams."""
+        return "g:0" if self.grid else "v"
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -103,6 +113,8 @@ def _inspect(container: Any, path: Path, size: int, limits: Limits) -> MediaInfo
     name = path.name
     demuxer = container.format.name
     streams = container.streams
+    if is_heif(dict(container.metadata)) and not container.duration:
+        return _inspect_heif(container, path, size, limits)
     if len(streams) > limits.max_streams:
         raise MediaLimitError(f"{name}: {len(streams)} streams is over the limit of {limits.max_streams}")
     video = streams.video[0] if streams.video else None
@@ -158,6 +170,49 @@ def _inspect(container: Any, path: Path, size: int, limits: Limits) -> MediaInfo
         channels=audio.codec_context.channels if audio is not None else None,
         size_bytes=size,
         colour=colour,
+    )
+
+
+def _inspect_heif(container: Any, path: Path, size: int, limits: Limits) -> MediaInfo:
+    """A HEIF/HEIC/AVIF photo: its tiles are streams to PyAV, each checked against the frame
+    limits (a grid of huge tiles is a bomb too), and so is the composed picture."""
+    name = path.name
+    tiles = container.streams.video
+    if not tiles:
+        raise MediaError(f"{name}: the HEIF file has no picture")
+    if len(tiles) > MAX_TILES:
+        raise MediaLimitError(f"{name}: {len(tiles)} tiles is over the limit of {MAX_TILES}")
+    for tile in tiles:
+        _check_frame_size(name, tile.codec_context.width, tile.codec_context.height, limits)
+    try:
+        picture = read_picture(path)
+    except (HeifError, struct.error, IndexError) as exc:
+        raise MediaError(f"{name}: not a HEIF picture ReelForge can read ({exc})") from None
+    _check_frame_size(name, picture.width, picture.height, limits)
+    frame = next(container.decode(video=0), None)
+    if frame is None:
+        raise MediaError(f"{name}: the picture has no decodable tile")
+    width, height = picture.width, picture.height
+    if picture.rotation in (90, 270):
+        width, height = height, width
+    return MediaInfo(
+        path=path,
+        demuxer=container.format.name,
+        duration=0.0,
+        width=width,
+        height=height,
+        rotation=picture.rotation,
+        fps=0.0,
+        has_video=True,
+        has_audio=False,
+        video_codec=tiles[0].codec_context.name,
+        audio_codec=None,
+        sample_rate=None,
+        channels=None,
+        size_bytes=size,
+        colour=read_colour(frame),
+        image=True,
+        grid=picture.grid,
     )
 
 

@@ -124,7 +124,7 @@ def flash_beep_clip(
     )
     if drop is not None:
         video += f",select='not(between(t,{num(drop[0], 6)},{num(drop[1], 6)}))'"
-    beep = f"between(t+{num(audio_delay, 6)},{num(flash_at, 6)},{num(flash_at + 0.1, 6)})"
+    beep = f"between(t+{num(audio_delay, 6)},{num(flash_at, 6)},{num(flash_at + 0.2, 6)})"
     audio = f"aevalsrc='0.5*sin(2*PI*1000*t)*{beep}':s=48000:d={num(seconds - audio_delay, 6)}"
     sound = path.with_name(path.stem + ".sound.m4a")
     ffmpeg.run(["-filter_complex", f"{audio}[a]", "-map", "[a]", "-c:a", "aac", "-b:a", "128k", str(sound)])
@@ -139,20 +139,21 @@ def flash_beep_clip(
 
 
 def flash_and_beep(path: Path) -> tuple[float, float]:
-    """When the picture first turns bright and when the sound first beeps, in seconds (PyAV)."""
+    """The middle of the flash and the middle of the beep, in seconds of ``path`` (PyAV). Middles,
+    not onsets: a pitch-keeping slow-down (WSOLA) smears a beep's onset by its window."""
     import av
 
-    flash = beep = float("nan")
     with av.open(str(path)) as container:
-        for frame in container.decode(video=0):
-            if frame.to_ndarray(format="gray").mean() > 128:
-                flash = float(frame.time)
-                break
+        stream = container.streams.video[0]
+        step = 1 / float(stream.average_rate or 30)
+        video = container.decode(video=0)
+        bright = [float(f.time or 0) for f in video if f.to_ndarray(format="gray").mean() > 128]
         container.seek(0)
-        for frame in container.decode(audio=0):
-            samples = np.abs(frame.to_ndarray()).max(axis=0)
-            loud = np.flatnonzero(samples > 0.1)
-            if loud.size:
-                beep = float(frame.time) + loud[0] / frame.sample_rate
-                break
+        frames = list(container.decode(audio=0))
+    if not bright or not frames:
+        return float("nan"), float("nan")
+    flash = (bright[0] + bright[-1] + step) / 2
+    t0, rate = float(frames[0].time or 0), frames[0].sample_rate
+    energy = np.concatenate([f.to_ndarray()[0] for f in frames]).astype(float) ** 2
+    beep = t0 + float((energy * np.arange(energy.size)).sum() / energy.sum()) / rate
     return flash, beep

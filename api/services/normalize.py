@@ -19,7 +19,8 @@ from editor.plan.colour import ENCODER_TAGS, to_contract
 from editor.probe import Limits, MediaInfo, probe
 from editor.text.captions import MAX_CAPTION_BYTES, decode, parse_captions
 
-_COMMON_FPS = (24.0, 25.0, 30.0, 48.0, 50.0, 60.0)
+# High rates stay: slow motion (speed < 1) needs a phone's 120/240 fps frames, not copies of 60.
+_COMMON_FPS = (24.0, 25.0, 30.0, 48.0, 50.0, 60.0, 90.0, 100.0, 120.0, 240.0)
 _ALPHA_DEMUXERS = frozenset({"png_pipe", "webp_pipe"})
 
 
@@ -44,7 +45,7 @@ def cfr_rate(fps: float) -> float:
     """The constant frame rate for a source: the nearest common rate, 30 when unknown."""
     if fps <= 0:
         return 30.0
-    return min(_COMMON_FPS, key=lambda r: abs(r - min(fps, 60.0)))
+    return min(_COMMON_FPS, key=lambda r: abs(r - fps))
 
 
 def normalize(source: Path, kind: str, work: Path, limits: Limits, timeout: float) -> Normalized:
@@ -63,11 +64,16 @@ def normalize(source: Path, kind: str, work: Path, limits: Limits, timeout: floa
         alpha = info.demuxer in _ALPHA_DEMUXERS
         ext, ctype = ("png", "image/png") if alpha else ("jpg", "image/jpeg")
         out = work / f"media.{ext}"
+        # HEIC and wide-gamut photos are converted (and rotated) here; JPEG wants BT.601 full range
+        colour = [*to_contract(info.colour, still=True)[:-1], "scale=out_color_matrix=bt601:out_range=full"]
+        picture = ",".join(["null"] if alpha else colour)
         ffmpeg.run(
             [
                 *ffmpeg.input_args(source),
+                "-filter_complex",
+                f"[0:{info.video_stream}]{picture}[v]",  # a tile grid is a group: only a graph takes it
                 "-map",
-                "0:v:0",
+                "[v]",
                 "-frames:v",
                 "1",
                 "-update",

@@ -85,16 +85,15 @@ def plan_render(
         if timing.still:
             before += ["-pattern_type", "none"] if info.demuxer == "image2" else []
         else:
-            before += ["-ss", num(timing.source_start, 6), "-t", num(timing.source_duration, 6)]
+            before += trim_options(timing.source_start, timing.source_duration)
         demuxer = info.demuxer.split(",")[0]
         # Video and sound get separate demuxers so neither waits on (and buffers) the other.
         k = g.add_input(Input(info.path, (*before, "-an", "-sn", "-dn"), demuxer))
-        source = _in_contract(g, f"{k}:v", info, frame, timing.still)
+        source = _in_contract(g, f"{k}:{info.video_stream}", info, frame, timing.still)
         hooked = None
-        if not timing.still:
-            hooked = g.chain([source], ["setpts=PTS-STARTPTS"], "src")
+        if not timing.still:  # timestamps stay as the file has them, from the trim point (see trim_options)
             hook = (source_hooks or {}).get(timing.index)
-            hooked = hook(g, hooked) if hook else hooked
+            hooked = hook(g, source) if hook else source
         videos.append(
             clip_video(
                 g,
@@ -201,6 +200,17 @@ def _compose(
     return video, sounds
 
 
+def trim_options(start: float, duration: float) -> list[str]:
+    """Input options that read ``duration`` seconds from ``start``. ffmpeg then times every frame
+    and sample from the trim point, keeping the file's own offsets: a frame after a gap (VFR) or
+    a sound track that starts after the picture stays where it belongs, and the graph pads the
+    start (``fps=...:start_time=0``, ``aresample=first_pts=0``) instead of pulling it forward
+    (``PTS-STARTPTS`` put pictures up to a gap early). No seek at all from 0: seeking there can
+    drop a stream's first AAC frame."""
+    seek = ["-ss", num(start, 6)] if start > 0 else []
+    return [*seek, "-t", num(duration, 6)]
+
+
 def _in_contract(g: Graph, stream: str, info: MediaInfo, frame: Output, still: bool) -> str:
     """The input's frames in the output's colours (``editor.plan.colour``), before anything else."""
     filters = colour.input_filters(
@@ -221,7 +231,7 @@ def _draw(
     for timing in timings:
         info = media[timing.layer.src]
         k = g.add_input(_layer_input(timing, info, limits, "-an"))
-        source = _in_contract(g, f"{k}:v", info, out, timing.still)
+        source = _in_contract(g, f"{k}:{info.video_stream}", info, out, timing.still)
         for item in layers.layer_video(g, source, timing, out, work.luts):
             base = layers.overlay(g, base, item)
     return base
@@ -233,7 +243,7 @@ def _layer_input(timing: LayerTiming, info: MediaInfo, limits: Limits, drop: str
     if timing.still:
         before += ["-pattern_type", "none"] if info.demuxer == "image2" else []
     else:
-        before += ["-ss", num(timing.source_start, 6), "-t", num(timing.source_duration, 6)]
+        before += trim_options(timing.source_start, timing.source_duration)
     return Input(info.path, (*before, drop, "-sn", "-dn"), info.demuxer.split(",")[0])
 
 
