@@ -62,6 +62,12 @@ class MediaInfo:
     colour: Colour = field(default_factory=Colour)
     image: bool = False  # a still inside a video container: HEIF/HEIC/AVIF
     grid: bool = False  # ... whose picture is a grid of tiles, composed by ffmpeg
+    audio_index: int = 0  # which audio track plays: the default one
+
+    @property
+    def audio_stream(self) -> str:
+        """The sound's specifier in a filter graph (``[N:<this>]``)."""
+        return f"a:{self.audio_index}" if self.audio_index else "a"
 
     @property
     def is_still(self) -> bool:
@@ -118,7 +124,10 @@ def _inspect(container: Any, path: Path, size: int, limits: Limits) -> MediaInfo
     if len(streams) > limits.max_streams:
         raise MediaLimitError(f"{name}: {len(streams)} streams is over the limit of {limits.max_streams}")
     video = streams.video[0] if streams.video else None
-    audio = streams.audio[0] if streams.audio else None
+    # Phones add commentary or spatial tracks: the track marked default is the one to play.
+    default = [i for i, s in enumerate(streams.audio) if s.disposition & av.stream.Disposition.default]
+    audio_index = default[0] if default else 0
+    audio = streams.audio[audio_index] if streams.audio else None
     if video is None and audio is None:
         raise MediaError(f"{name}: has no video or audio stream")
     still = demuxer in STILL_DEMUXERS
@@ -170,6 +179,7 @@ def _inspect(container: Any, path: Path, size: int, limits: Limits) -> MediaInfo
         channels=audio.codec_context.channels if audio is not None else None,
         size_bytes=size,
         colour=colour,
+        audio_index=audio_index if audio is not None else 0,
     )
 
 

@@ -59,7 +59,7 @@ def normalize(source: Path, kind: str, work: Path, limits: Limits, timeout: floa
         _video(info, source, out, timeout, limits)
     elif kind == "audio":
         out, ext, ctype = work / "media.m4a", "m4a", "audio/mp4"
-        _audio(source, out, timeout, limits)
+        _audio(source, out, timeout, limits, info.audio_index)
     else:
         alpha = info.demuxer in _ALPHA_DEMUXERS
         ext, ctype = ("png", "image/png") if alpha else ("jpg", "image/jpeg")
@@ -109,7 +109,9 @@ def _captions(source: Path, work: Path) -> Normalized:
 def _video(info: MediaInfo, source: Path, out: Path, timeout: float, limits: Limits) -> None:
     rate = cfr_rate(info.fps)
     audio = (
-        ["-map", "0:a:0", "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2"] if info.has_audio else []
+        ["-map", f"0:a:{info.audio_index}", "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2"]
+        if info.has_audio
+        else []
     )
     colour = ",".join(to_contract(info.colour))  # SDR BT.709 like every render: the app never sees grey
     ffmpeg.run(
@@ -127,11 +129,11 @@ def _video(info: MediaInfo, source: Path, out: Path, timeout: float, limits: Lim
     )  # fmt: skip
 
 
-def _audio(source: Path, out: Path, timeout: float, limits: Limits) -> None:
+def _audio(source: Path, out: Path, timeout: float, limits: Limits, track: int = 0) -> None:
     ffmpeg.run(
-        [*ffmpeg.input_args(source), "-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
-         "-ac", "2", "-t", f"{limits.max_duration:g}", "-map_metadata", "-1", "-movflags", "+faststart",
-         str(out)],
+        [*ffmpeg.input_args(source), "-map", f"0:a:{track}", "-vn", "-c:a", "aac", "-b:a", "192k",
+         "-ar", "48000", "-ac", "2", "-t", f"{limits.max_duration:g}", "-map_metadata", "-1",
+         "-movflags", "+faststart", str(out)],
         timeout=timeout,
     )  # fmt: skip
 

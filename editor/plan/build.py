@@ -108,7 +108,8 @@ def plan_render(
         )
         sound_in = None
         if info.has_audio and spec.audio.original_volume * clip.volume > 0 and not timing.still:
-            sound_in = f"{g.add_input(Input(info.path, (*before, '-vn', '-sn', '-dn'), demuxer))}:a"
+            k = g.add_input(Input(info.path, (*before, "-vn", "-sn", "-dn"), demuxer))
+            sound_in = f"{k}:{info.audio_stream}"
         audios.append(
             clip_audio(
                 g,
@@ -138,12 +139,12 @@ def plan_render(
         remix = sound_input(spec.audio.sound, timeline.duration, info.duration)
         options = (*remix.input_options, "-vn", "-sn", "-dn")
         k = g.add_input(Input(info.path, options, info.demuxer.split(",")[0]))
-        sound = sound_track(g, f"{k}:a", remix)
+        sound = sound_track(g, f"{k}:{info.audio_stream}", remix)
     narration = spec.audio.voiceover
     if narration is not None:
         info = media[narration.src]
         k = g.add_input(Input(info.path, ("-vn", "-sn", "-dn"), info.demuxer.split(",")[0]))
-        spoken = voiceover_track(g, f"{k}:a", narration, timeline.duration)
+        spoken = voiceover_track(g, f"{k}:{info.audio_stream}", narration, timeline.duration)
         sound = under_voiceover(g, sound, spoken, narration.duck_db, timeline.duration)
     # Loudness normalisation of pure silence divides by zero: leave a silent track as it is.
     audible = sound is not None or bool(layer_sounds) or any(not a.startswith("silence") for a in audios)
@@ -196,7 +197,7 @@ def _compose(
         info = media[timing.layer.src]
         if info.has_audio and timing.layer.volume > 0 and not timing.still:
             k = g.add_input(_layer_input(timing, info, limits, "-vn"))
-            sounds.append(layers.layer_audio(g, f"{k}:a", timing, timeline.duration))
+            sounds.append(layers.layer_audio(g, f"{k}:{info.audio_stream}", timing, timeline.duration))
     return video, sounds
 
 
