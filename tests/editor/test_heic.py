@@ -11,12 +11,13 @@ import pytest
 from PIL import Image
 
 from api.services.normalize import normalize
+from editor import ffmpeg
 from editor.errors import MediaError, MediaLimitError
 from editor.probe import Limits, probe
 from editor.render import local_resolver, render
 from editor.resolve import parse_spec
 from testkit.heif import write_heic
-from testkit.phone_media import patch_image
+from testkit.phone_media import patch_image, patch_means
 from tests.media import frame_at
 
 
@@ -83,3 +84,23 @@ def test_hostile_heif_is_refused_with_a_reason(
     monkeypatch.undo()
     with pytest.raises(MediaLimitError, match="over the frame size limit"):
         probe(photos / "upright.heic", Limits(max_width=400))  # each 512-wide tile
+
+
+@pytest.mark.parametrize(("name", "codec"), [("photo.avif", ["-c:v", "libaom-av1", "-still-picture", "1",
+                                                            "-cpu-used", "8"]),
+                                            ("photo.webp", ["-c:v", "libwebp", "-q:v", "90"])])  # fmt: skip
+def test_avif_and_webp_photos_are_stills_in_bt709(photos: Path, name: str, codec: list[str]) -> None:
+    ffmpeg.run([*ffmpeg.input_args(photos / "patches.png"), "-frames:v", "1", *codec, str(photos / name)])
+    assert probe(photos / name).is_still
+    spec = parse_spec(
+        {
+            "output": {"width": 360, "height": 640, "fps": 30, "preset": "ultrafast"},
+            "clips": [{"src": name, "duration": 1, "fit": "contain"}],
+            "audio": {"loudness": None},
+        }
+    )
+    frame = frame_at(render(spec, photos / f"{name}.mp4", resolve=local_resolver(photos)).output, 0.5)
+    means = patch_means(frame[194:446].astype(float))  # 1000x700 contained in 360x640: 360x252
+    assert np.abs(means["grey"] - 128).max() < 6
+    for patch, rgb in (("skin", (224, 172, 140)), ("red", (200, 40, 40))):
+        assert np.abs(means[patch] - np.array(rgb)).mean() < 8, (patch, means[patch])
