@@ -19,7 +19,8 @@ import av
 
 from editor.errors import MediaError, MediaLimitError
 from editor.ffmpeg import FORMAT_WHITELIST, PROTOCOL_WHITELIST
-from editor.probe_colour import Colour, read_colour
+from editor.probe_colour import Colour, read_colour, with_dolby_vision
+from editor.probe_dovi import dolby_vision_profile
 from editor.probe_heif import MAX_TILES, HeifError, is_heif, read_picture
 
 STILL_DEMUXERS = frozenset({"image2", "png_pipe", "jpeg_pipe", "webp_pipe"})
@@ -152,6 +153,12 @@ def _inspect(container: Any, path: Path, size: int, limits: Limits) -> MediaInfo
             raise MediaError(f"{name}: the video stream has no decodable frame")
         rotation = int(getattr(frame, "rotation", 0) or 0) % 360
         colour = read_colour(frame)
+        profile = dolby_vision_profile(path) if demuxer.startswith("mov") else None
+        if profile is not None:
+            try:
+                colour = with_dolby_vision(colour, profile)
+            except ValueError as exc:
+                raise MediaError(f"{name}: {exc}") from None
         if rotation in (90, 270):
             width, height = height, width
     if audio is not None:

@@ -7,7 +7,7 @@ Names are ffmpeg's (``bt709``, ``smpte2084``, ``arib-std-b67``...), so the plann
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 # AVColorPrimaries, AVColorTransferCharacteristic, AVColorSpace and AVColorRange values (libavutil).
@@ -33,11 +33,11 @@ class Colour:
     color_range: str | None = None
     bit_depth: int = 8
     hdr: str | None = None  # None (SDR), "pq" (HDR10, HDR10+, Dolby Vision 8.1) or "hlg"
-    dolby_vision_profile: int | None = None
+    dolby_vision_profile: str | None = None  # "8.1", "8.4": profile.base-layer compatibility
     peak_luminance: float | None = None
 
 
-def read_colour(frame: Any, dolby_vision_profile: int | None = None) -> Colour:
+def read_colour(frame: Any) -> Colour:
     """The colour facts of a PyAV ``VideoFrame`` (the first one decoded)."""
     fmt = frame.format
     transfer = TRANSFERS.get(int(frame.color_trc))
@@ -53,7 +53,6 @@ def read_colour(frame: Any, dolby_vision_profile: int | None = None) -> Colour:
         color_range=colour_range,
         bit_depth=bits,
         hdr=HDR_TRANSFERS.get(transfer or ""),
-        dolby_vision_profile=dolby_vision_profile,
         peak_luminance=_peak(frame),
     )
 
@@ -73,3 +72,22 @@ def _peak(frame: Any) -> float | None:
             if has_luminance and den > 0 and num > 0:
                 mastering = num / den
     return float(cll) if cll else mastering
+
+
+# Dolby Vision profiles whose base layer is what ReelForge reads: HDR10 (8.1), SDR (8.2, 9.2), HLG (8.4)
+DOLBY_VISION_BASE = {"8.1": "pq", "8.2": None, "8.4": "hlg", "9.2": None}
+
+
+def with_dolby_vision(colour: Colour, profile: str) -> Colour:
+    """``colour`` of a Dolby Vision stream: its base layer, which the tags may omit; ``ValueError``
+    for a profile without a playable base layer (5: IPT colours only a Dolby decoder maps)."""
+    if profile not in DOLBY_VISION_BASE:
+        raise ValueError(
+            f"Dolby Vision profile {profile} has no HDR10, HLG or SDR base layer; "
+            "export the video as HDR10, HLG or SDR (most phones and editors can)"
+        )
+    if colour.hdr is not None:
+        return replace(colour, dolby_vision_profile=profile)
+    hdr = DOLBY_VISION_BASE[profile]
+    transfer = {"pq": "smpte2084", "hlg": "arib-std-b67"}.get(hdr or "", colour.color_transfer)
+    return replace(colour, dolby_vision_profile=profile, hdr=hdr, color_transfer=transfer)

@@ -157,3 +157,50 @@ def flash_and_beep(path: Path) -> tuple[float, float]:
     energy = np.concatenate([f.to_ndarray()[0] for f in frames]).astype(float) ** 2
     beep = t0 + float((energy * np.arange(energy.size)).sum() / energy.sum()) / rate
     return flash, beep
+
+
+def add_dolby_vision(path: Path, profile: int = 8, compatibility: int = 1) -> Path:
+    """Mark an HEVC MP4 as Dolby Vision ``profile.compatibility`` the way phones do: a ``dvcC``
+    configuration record in its ``hvc1`` sample entry (no RPU: players then show the base layer,
+    which is what ReelForge reads). The MP4 must keep its ``moov`` after ``mdat`` (ffmpeg's
+    default), so growing it moves no sample offsets."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+
+    def child(start: int, end: int, kind: bytes) -> int:
+        at = start
+        while at + 8 <= end:
+            size, name = struct.unpack_from(">I4s", data, at)
+            if name == kind:
+                return at
+            at += size
+        raise ValueError(f"no {kind!r} box")
+
+    def end(at: int) -> int:
+        return at + struct.unpack_from(">I", data, at)[0]
+
+    moov = child(0, len(data), b"moov")
+    chain = [moov]
+    trak = moov + 8
+    while True:  # the video track: the one whose sample entry is hvc1
+        trak = child(trak, end(moov), b"trak")
+        try:
+            mdia = child(trak + 8, end(trak), b"mdia")
+            minf = child(mdia + 8, end(mdia), b"minf")
+            stbl = child(minf + 8, end(minf), b"stbl")
+            stsd = child(stbl + 8, end(stbl), b"stsd")
+            hvc1 = child(stsd + 16, end(stsd), b"hvc1")
+            break
+        except ValueError:
+            trak = end(trak)
+    chain += [trak, mdia, minf, stbl, stsd, hvc1]
+    bits = (profile << 9) | (6 << 3) | 0b101  # level 6, RPU present, no EL, BL present
+    record = bytes([1, 0]) + struct.pack(">H", bits) + bytes([compatibility << 4]) + bytes(19)
+    box = struct.pack(">I", 8 + len(record)) + b"dvcC" + record
+    insert = end(hvc1)
+    for at in chain:
+        struct.pack_into(">I", data, at, struct.unpack_from(">I", data, at)[0] + len(box))
+    data[insert:insert] = box
+    path.write_bytes(bytes(data))
+    return path

@@ -11,6 +11,7 @@ check that too, so they fail when the conversion is skipped.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import av
@@ -18,12 +19,21 @@ import numpy as np
 import pytest
 
 from editor import ffmpeg
+from editor.errors import MediaError
 from editor.plan.colour import TAGS, input_filters, to_contract
 from editor.probe import probe
-from editor.probe_colour import Colour
+from editor.probe_colour import Colour, with_dolby_vision
 from editor.render import local_resolver, render
 from editor.resolve import parse_spec
-from testkit.phone_media import hdr_clip, jpeg_still, patch_image, patch_means, saturation, sdr_clip
+from testkit.phone_media import (
+    add_dolby_vision,
+    hdr_clip,
+    jpeg_still,
+    patch_image,
+    patch_means,
+    saturation,
+    sdr_clip,
+)
 from tests.media import frame_at
 
 SMALL = {"width": 360, "height": 640, "fps": 30, "preset": "ultrafast", "crf": 12}
@@ -179,3 +189,29 @@ def test_every_output_follows_the_contract_whatever_comes_first(phone: Path) -> 
         assert np.abs(still[name] - np.array(rgb)).max() < 8, (name, still[name])
     hdr = patch_means(frame_at(out, 1.5))  # the HLG clip, mapped like SDR
     assert np.abs(hdr["grey"] - 128).max() < 8
+
+
+def test_dolby_vision_is_read_from_its_configuration_and_played_through_its_base_layer(
+    phone: Path, tmp_path: Path
+) -> None:
+    for name, profile, kind in (
+        ("pq.mp4", (8, 1), "pq"),
+        ("hlg.mov", (8, 4), "hlg"),
+        ("pq.mp4", (5, 0), None),
+    ):
+        target = tmp_path / f"dv{profile[0]}{profile[1]}-{name}"
+        add_dolby_vision(Path(shutil.copy(phone / name, target)), *profile)
+        if kind is None:
+            with pytest.raises(
+                MediaError, match="Dolby Vision profile 5 has no HDR10, HLG or SDR base layer"
+            ):
+                probe(target)
+            continue
+        info = probe(target)
+        assert (info.colour.dolby_vision_profile, info.colour.hdr) == (f"{profile[0]}.{profile[1]}", kind)
+    out = _render(tmp_path, [{"src": "dv84-hlg.mov", "out": 1}], "dv.mp4")
+    assert np.abs(patch_means(frame_at(out, 0.5))["grey"] - 128).max() < 6
+    # A base layer whose tags are missing still gets its transfer from the profile.
+    untagged = with_dolby_vision(Colour("bt2020", None, "bt2020nc", "tv", 10), "8.4")
+    assert (untagged.hdr, untagged.color_transfer) == ("hlg", "arib-std-b67")
+    assert probe(phone / "pq.mp4").colour.dolby_vision_profile is None
