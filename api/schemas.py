@@ -34,7 +34,8 @@ class Problem(Output):
 class ErrorDetail(Output):
     code: str = Field(..., examples=["not_found"])
     message: str = Field(..., examples=["media not found"])
-    problems: list[Problem] = []
+    problems: list[Problem] = Field(default=[], description="at most 50, each field and reason clipped")
+    omitted: int = Field(default=0, description="problems found but not listed (beyond the first 50)")
 
 
 class ErrorResponse(Output):

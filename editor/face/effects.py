@@ -31,7 +31,7 @@ FaceSelection = Literal["all", "largest"] | FaceIds
 
 
 class _FaceEffectBase(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     faces: FaceSelection = Field("all", description='"all", "largest" or a list of face ids (0 = first seen)')
 
