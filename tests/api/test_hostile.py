@@ -397,7 +397,7 @@ def test_a_sound_started_past_its_end_is_a_spec_problem(world: World, media: Med
         music = frank.upload(media.music, "audio")  # 2 s
         sound = frank.post("/v1/sounds", json={"media_id": music["id"], "title": "short"}).json()
         clip = frank.upload(media.clip, "video")
-        spec = {
+        spec: dict[str, Any] = {
             "output": OUTPUT,
             "clips": [{"src": f"media:{clip['id']}"}],
             "audio": {"sound": {"src": f"sound:{sound['id']}", "start": 100}},

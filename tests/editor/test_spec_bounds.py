@@ -65,7 +65,7 @@ SPEC: dict[str, Any] = {
 def test_extreme_numbers_are_spec_errors(field: str, value: float) -> None:
     data = copy.deepcopy(SPEC)
     *parents, last = field.split(".")
-    node = data
+    node: Any = data
     for part in parents:
         node = node[int(part)] if part.isdigit() else node[part]
     node[last] = value
