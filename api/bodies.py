@@ -6,7 +6,9 @@
   stream passes the cap (chunked), so server time and memory stay bounded;
 - a JSON body must be strict JSON: no ``NaN``/``Infinity`` (nor numbers that overflow to them),
   nesting at most ``max_json_depth`` deep (checked on the bytes before parsing, so a deep body
-  never reaches a recursive parser or serializer), else a 422 in the API's one error shape.
+  never reaches a recursive parser or serializer), else a 422 in the API's one error shape;
+- no NUL character in a JSON string, a path or a query (PostgreSQL's text refuses them: they would
+  fail as 500s on the production database and pass on SQLite).
 
 The local upload route streams media of its own size limit: it is the one exemption.
 """
@@ -29,6 +31,9 @@ from api.errors import body as error_body
 _STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"')  # a JSON string (possessive: no backtracking)
 _NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
 _OPEN = np.frombuffer(b"[{", dtype=np.uint8)
+# a \u0000 escape (not an escaped backslash followed by "u0000"): PostgreSQL text cannot hold NUL
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+NUL_REASON = "NUL characters are not accepted"
 
 
 class BadJSON(ValueError):
@@ -58,6 +63,8 @@ def _finite(text: str) -> float:
 
 def strict_loads(raw: bytes, max_depth: int) -> Any:
     """``json.loads`` that refuses NaN, Infinity, overflowing numbers and deep nesting."""
+    if _NUL_ESCAPE.search(raw):
+        raise BadJSON(f"{NUL_REASON} in strings")
     depth = nesting(raw)
     if depth > max_depth:
         raise BadJSON(f"the JSON nests {depth} levels deep; at most {max_depth} are accepted")
@@ -94,7 +101,13 @@ class BodyGuard:
         self.app, self.max_bytes, self.max_depth, self.exempt = app, max_bytes, max_depth, exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS") or self.exempt(scope):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
+            await _answer(send, 422, error_body("invalid_request", NUL_REASON, [("", NUL_REASON)]))
+            return
+        if scope["method"] in ("GET", "HEAD", "OPTIONS") or self.exempt(scope):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}

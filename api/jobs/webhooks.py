@@ -68,7 +68,9 @@ def verify(key: bytes, header: str, body: bytes, tolerance: float = 300.0) -> bo
     except (KeyError, ValueError):
         return False
     expected = sign(key, timestamp, body)
-    return abs(time.time() - timestamp) <= tolerance and hmac.compare_digest(expected, header)
+    return abs(time.time() - timestamp) <= tolerance and hmac.compare_digest(
+        expected.encode(), header.encode()
+    )
 
 
 def _refused(reason: str) -> SpecError:

@@ -457,3 +457,34 @@ def test_the_docs_can_be_turned_off(tmp_path_factory: pytest.TempPathFactory, wo
         assert httpx.get(f"{server.url}/healthz").status_code == 200
     finally:
         server.stop()
+
+
+def test_a_non_ascii_file_signature_is_a_401_not_a_500(world: World) -> None:
+    url = f"{world.server.url}/v1/files/users/x/media/y.mp4"
+    response = httpx.get(url, params={"exp": 99_999_999_999, "sig": "\u00e9" * 64})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_signature"
+
+
+def test_nul_characters_are_refused_before_the_database_sees_them(
+    db_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """PostgreSQL's text cannot hold NUL: before the guard, a NUL in a title, a filename or a
+    search was a 500 there (and passed on SQLite)."""
+    server = Server(settings_for(tmp_path_factory.mktemp("nul"), workers=0, database_url=db_url))
+    try:
+        with server.user("nina") as nina:
+            media = nina.post("/v1/media", json={"kind": "video", "filename": "a\u0000.mp4", "size": 10})
+            assert media.status_code == 422
+            assert media.json()["error"]["problems"] == [
+                {"field": "body", "reason": "NUL characters are not accepted in strings"}
+            ]
+            for path in ("/v1/sounds/search?q=a%00", "/v1/videos?owner=a%00b", f"/v1/sounds/{'0' * 31}%00"):
+                response = nina.get(path)
+                assert response.status_code == 422, (path, response.text)
+                assert response.json()["error"]["code"] == "invalid_request"
+            escaped = nina.post("/v1/media", json={"kind": "video", "filename": "a\\u0000.mp4", "size": 10})
+            assert escaped.status_code == 201  # a backslash and "u0000" are only text
+            assert nina.get("/v1/sounds/search?q=a").status_code == 200
+    finally:
+        server.stop()
