@@ -127,7 +127,11 @@ def _answers(world: World, sound_id: str, media_id: str, render_id: str) -> list
         carol.get(f"/v1/renders/{render_id}"),
         carol.post(f"/v1/renders/{render_id}/cancel"),
         carol.post(f"/v1/renders/{render_id}/publish", json={"title": "x"}),
+        carol.put(f"/v1/media/{media_id}/content", content=b"x"),
         carol.get(f"/v1/videos/{render_id}"),
+        carol.get(f"/v1/videos/{render_id}/derivatives"),
+        carol.patch(f"/v1/videos/{render_id}", json={"title": "x"}),
+        carol.delete(f"/v1/videos/{render_id}"),
         carol.post("/v1/renders", json=spec(layout={"type": "duet", "with": f"video:{render_id}"})),
     ]
     out = []
@@ -488,3 +492,20 @@ def test_nul_characters_are_refused_before_the_database_sees_them(
             assert nina.get("/v1/sounds/search?q=a").status_code == 200
     finally:
         server.stop()
+
+
+def test_the_idempotency_hash_is_over_the_validated_canonical_spec(world: World) -> None:
+    carol, key = world.carol, {"Idempotency-Key": "canonical-1"}
+    first = carol.post(
+        "/v1/renders", json={"spec": {"output": OUTPUT, "clips": [{"src": world.carol_clip}]}}, headers=key
+    )
+    assert first.status_code == 202
+    explicit = {"version": 1, "clips": [{"src": world.carol_clip, "in": 0}], "output": {**OUTPUT, "fps": 30}}
+    again = carol.post("/v1/renders", json={"spec": explicit}, headers=key)  # the same render, spelled out
+    assert again.status_code == 202 and again.json()["id"] == first.json()["id"]
+    other = {"output": OUTPUT, "clips": [{"src": world.carol_clip, "in": 0.5}]}
+    conflict = carol.post("/v1/renders", json={"spec": other}, headers=key)
+    assert conflict.status_code == 409 and conflict.json()["error"]["code"] == "idempotency_conflict"
+    invalid = {"output": OUTPUT, "clips": [{"src": world.carol_clip, "in": -1}]}
+    refused = carol.post("/v1/renders", json={"spec": invalid}, headers=key)  # validated before hashed
+    assert refused.status_code == 422
