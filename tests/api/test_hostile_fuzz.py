@@ -53,6 +53,22 @@ odd_strings = st.one_of(
     ),
     st.builds(lambda h: f"media:{h}", st.text(alphabet=HEX, min_size=30, max_size=34)),
 )
+urls = st.one_of(
+    st.sampled_from(
+        [
+            "http://[::1/",
+            "http://127.0.0.1:99999/",
+            "http://127.0.0.1:abc/",
+            "https://[::ffff:10.0.0.1]:-1/",
+            "http://[64:ff9b::a00:1]/",
+            "http://user:pw@example.com/",
+            "ftp://example.com/",
+            "http://\u00e9\u00e9.invalid/",
+            "http://" + "a" * 300 + ".com/",
+        ]
+    ),
+    st.builds(lambda host, port: f"http://{host}:{port}/", st.text(max_size=20), st.text(max_size=8)),
+)
 extreme_numbers = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     st.sampled_from([0, -0.0, -1, 1e308, -1e308, 5e-324, 2**53 + 1, 2**63, -(2**63), 10**30, 86_401]),
@@ -140,7 +156,10 @@ def test_hostile_specs_get_small_prompt_non_5xx_answers(
     spec = data.draw(specs(clip))
     key = data.draw(st.none() | st.text(alphabet=HEX, min_size=1, max_size=8))
     headers = {"Idempotency-Key": key} if key else {}
-    _post(client, "/v1/renders", json={"spec": spec, "draft": True}, headers=headers)
+    body: dict[str, Any] = {"spec": spec, "draft": True}
+    if data.draw(st.booleans()):
+        body["webhook_url"] = data.draw(urls)
+    _post(client, "/v1/renders", json=body, headers=headers)
 
 
 @FUZZ
