@@ -19,7 +19,7 @@ from api.core.db import as_utc
 from api.core.models import Media, Sound, SoundHash, SoundUse, User, utcnow
 from api.services.access import reuse_refusal
 from api.services.lineage import credits as lineage_credits
-from api.services.visibility import can_see_sound, sounds_seen_by
+from api.services.visibility import can_see_sound, find_media, sounds_seen_by
 from editor.errors import MediaError, ReelForgeError, SpecError
 
 if TYPE_CHECKING:
@@ -33,8 +33,8 @@ LOOKUP_CHUNK = 500  # values per ``IN (...)`` list: well under SQLite's bound-va
 
 
 def create(services: Services, session: Session, user: User, body: schemas.SoundCreate) -> Sound:
-    media = session.get(Media, body.media_id)
-    if media is None or media.owner_id != user.id:
+    media = find_media(session, user.id, body.media_id)
+    if media is None:
         raise SpecError.at("media_id", "no such media", code="invalid_request")
     if media.status != "ready" or not media.has_audio or media.kind == "image" or media.key is None:
         reason = "the media must be a ready audio upload, or a ready video with sound"
