@@ -42,7 +42,7 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = Field(default=1024 * MB, ge=1)
     max_json_bytes: int = Field(
-        default=1 * MB, ge=1024, description="request bodies but uploads: larger is a 413 before it is read"
+        default=256 * 1024, ge=1024, description="request bodies but uploads: larger is a 413 unread"
     )
     max_json_depth: int = Field(
         default=32, ge=8, le=256, description="nesting of a JSON body: deeper is a 422"
