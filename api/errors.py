@@ -50,23 +50,39 @@ def status_of(exc: ReelForgeError) -> int:
     return next((status for cls, status in STATUS if isinstance(exc, cls)), 500)
 
 
-def body(code: str, message: str, problems: list[tuple[str, str]] | None = None) -> dict[str, Any]:
-    return {
-        "error": {
-            "code": code,
-            "message": message,
-            "problems": [{"field": f, "reason": r} for f, r in problems or []],
-        }
+MAX_PROBLEMS = 50  # listed in one answer; the rest are counted in ``omitted``
+MAX_TEXT = 300  # characters of one field or reason (a field can echo a client's key)
+
+
+def clip(text: str, limit: int = MAX_TEXT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def body(
+    code: str, message: str, problems: list[tuple[str, str]] | None = None, *, unlisted: int = 0
+) -> dict[str, Any]:
+    """The one error shape. The answer stays small whatever the request: at most ``MAX_PROBLEMS``
+    problems, each field and reason clipped, and how many were left out (``unlisted``: problems
+    the caller counted but did not build)."""
+    problems = problems or []
+    omitted = max(0, len(problems) - MAX_PROBLEMS) + unlisted
+    error: dict[str, Any] = {
+        "code": code,
+        "message": clip(message, 2 * MAX_TEXT),
+        "problems": [{"field": clip(f), "reason": clip(r)} for f, r in problems[:MAX_PROBLEMS]],
     }
+    if omitted:
+        error["omitted"] = omitted
+    return {"error": error}
 
 
-def response(exc: ReelForgeError) -> JSONResponse:
+def response(exc: ReelForgeError, *, unlisted: int = 0) -> JSONResponse:
     headers = {}
     if isinstance(exc, Throttled):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, Unauthenticated):
         headers["WWW-Authenticate"] = "Bearer"
-    content = body(exc.code, exc.message, exc.problems)
+    content = body(exc.code, exc.message, exc.problems, unlisted=unlisted)
     return JSONResponse(content, status_code=status_of(exc), headers=headers)
 
 
@@ -82,8 +98,11 @@ def install(app: FastAPI) -> None:
 
     async def validation_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        problems = [(_field(tuple(e["loc"])), str(e["msg"])) for e in exc.errors()]
-        return response(SpecError(problems, code="invalid_request", message="the request is invalid"))
+        # only the problems that will be shown are formatted (pydantic lists every one)
+        errors = exc.errors()
+        problems = [(_field(tuple(e["loc"])), str(e["msg"])) for e in errors[:MAX_PROBLEMS]]
+        error = SpecError(problems, code="invalid_request", message="the request is invalid")
+        return response(error, unlisted=len(errors) - len(problems))
 
     async def http_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)

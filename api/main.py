@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import errors
+from api.bodies import BodyGuard
 from api.core.config import Settings
 from api.core.context import Services
 from api.core.warmup import keep_request_threads
@@ -24,7 +25,8 @@ REQUEST_THREADS = 32  # kept started: a burst this wide never waits for threads 
 
 DESCRIPTION = """Upload clips, publish and borrow sounds, submit render jobs, download results.
 
-Every route except `/healthz` needs `Authorization: Bearer <token>` (`reelforge users create NAME`).
+Every route except `/healthz` and these docs needs `Authorization: Bearer <token>`
+(`reelforge users create NAME`); `REELFORGE_DOCS=false` turns the docs off.
 Errors always have the shape `{"error": {"code", "message", "problems": [{"field", "reason"}]}}`.
 """
 
@@ -46,10 +48,20 @@ def create_app(settings: Settings | None = None, *, queue: JobQueue | None = Non
             job_queue.stop()
             services.close()
 
-    app = FastAPI(title="ReelForge", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    docs = settings.docs  # public when on: they describe the API and hold no data
+    app = FastAPI(
+        title="ReelForge",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.services = services
     app.state.queue = job_queue
     errors.install(app)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_json_bytes, max_depth=settings.max_json_depth)
     for module in (health, media, sounds, renders, videos, presets, catalog, admin, studio):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -11,6 +11,7 @@ from api.core.db import as_utc
 from audio import remix
 from editor.spec import SoundOps
 from editor.spec_schema import EXAMPLES
+from editor.text.models import MAX_TEXT
 
 MediaKind = Literal["video", "image", "audio", "captions"]  # captions: an .srt or .vtt file
 MediaStatus = Literal["pending", "processing", "ready", "rejected"]
@@ -34,7 +35,8 @@ class Problem(Output):
 class ErrorDetail(Output):
     code: str = Field(..., examples=["not_found"])
     message: str = Field(..., examples=["media not found"])
-    problems: list[Problem] = []
+    problems: list[Problem] = Field(default=[], description="at most 50, each field and reason clipped")
+    omitted: int = Field(default=0, description="problems found but not listed (beyond the first 50)")
 
 
 class ErrorResponse(Output):
@@ -277,8 +279,12 @@ class RenderCreate(Input):
     template: str | None = Field(
         default=None, max_length=64, description="instead of a spec: a template id (GET /v1/presets)"
     )
-    clips: list[str] = Field(default=[], max_length=100, description="template renders: media:<id> clips")
-    texts: dict[str, str] = Field(default={}, description="template renders: text placeholders by key")
+    clips: list[Annotated[str, Field(max_length=64)]] = Field(
+        default=[], max_length=100, description="template renders: media:<id> clips"
+    )
+    texts: dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=MAX_TEXT)]] = Field(
+        default={}, max_length=50, description="template renders: text placeholders by key"
+    )
     sound: str | None = Field(default=None, max_length=64, description="template renders: the sound:<id>")
     webhook_url: str | None = Field(
         default=None, max_length=2048, examples=["https://example.com/hooks/reelforge"]

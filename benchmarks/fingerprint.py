@@ -168,7 +168,7 @@ def database_lookup(
 
         def lookup(fp: Fingerprint) -> str | None:
             with sessions() as session:
-                found = find_original(session, fp)
+                found = find_original(session, fp, seen_by="u")
                 return found.id if found is not None else None
 
         def before_the_table(fp: Fingerprint) -> str | None:  # find_original up to migration 0003

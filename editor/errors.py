@@ -44,6 +44,10 @@ class ReelForgeError(Exception):
         self.problems = list(problems)
 
 
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 class SpecError(ReelForgeError):
     """The edit spec (or a request) is invalid. ``problems`` lists every problem, each ``(field, reason)``."""
 
@@ -52,7 +56,7 @@ class SpecError(ReelForgeError):
 
     def __init__(self, problems: Problems, *, code: str | None = None, message: str | None = None) -> None:
         problems = list(problems)
-        first_field, first_reason = problems[0]
+        first_field, first_reason = (_clip(text) for text in problems[0])  # may echo the input
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         summary = f"{first_field}: {first_reason}{more}" if first_field else first_reason + more
         super().__init__(message or summary, code=code, problems=problems)

@@ -27,7 +27,7 @@ from editor.effects import EFFECTS, AnyEffect
 from editor.errors import SpecError
 from editor.face.effects import FACE_EFFECTS, FaceEffect
 from editor.names import unknown_name
-from editor.text.models import Captions, Color, TextOverlay
+from editor.text.models import MAX_SECONDS, Captions, Color, TextOverlay
 from editor.transitions import TRANSITIONS, check_name
 from editor.walk import source
 
@@ -53,7 +53,9 @@ VoiceName = Annotated[str | None, BeforeValidator(_check_voice), Field(None, des
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # NaN and Infinity are refused (JSON has neither; YAML and Python do), and every number has an
+    # upper bound too (tests/editor/test_spec_bounds.py walks the models for one)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 class Output(Model):
@@ -81,8 +83,8 @@ class Transition(Model):
 
 class Clip(Model):
     src: str = source("media", ..., min_length=1, max_length=1024)
-    in_: float = Field(0.0, alias="in", ge=0.0)
-    out: float | None = Field(None, gt=0.0)
+    in_: float = Field(0.0, alias="in", ge=0.0, le=MAX_SECONDS)
+    out: float | None = Field(None, gt=0.0, le=MAX_SECONDS)
     duration: float | None = Field(None, gt=0.0, le=600.0, description="required for stills")
     speed: float = Field(1.0, ge=0.25, le=4.0)
     fit: Literal["cover", "contain", "blur_fill", "smart"] = Field(
@@ -139,8 +141,8 @@ class Layer(Model):
 
     src: str = source("media", ..., min_length=1, max_length=1024)
     start: float = Field(0.0, ge=0.0, le=600.0)
-    end: float | None = Field(None, gt=0.0)
-    in_: float = Field(0.0, alias="in", ge=0.0)
+    end: float | None = Field(None, gt=0.0, le=MAX_SECONDS)
+    in_: float = Field(0.0, alias="in", ge=0.0, le=MAX_SECONDS)
     speed: float = Field(1.0, ge=0.25, le=4.0)
     box: Box = Box()
     fit: Literal["cover", "contain", "blur_fill"] = "cover"
@@ -195,7 +197,7 @@ LAYOUTS = ("duet", "react", "green_screen")
 class SoundOps(Model):
     """Remix operations on a sound; the API's remix takes the same ones (bounds from ``audio``)."""
 
-    start: float = Field(0.0, ge=0.0, description="offset into the track, in seconds")
+    start: float = Field(0.0, ge=0.0, le=MAX_SECONDS, description="offset into the track, in seconds")
     volume: float = Field(1.0, ge=0.0, le=remix.MAX_VOLUME)
     tempo: float = Field(1.0, ge=remix.MIN_TEMPO, le=remix.MAX_TEMPO, description="speed, pitch preserved")
     pitch: float = Field(
@@ -210,23 +212,32 @@ class Sound(SoundOps):
 
     src: str = source("sound", ..., min_length=1, max_length=1024)
     start: float | Literal["auto"] = Field(  # type: ignore[assignment]
-        0.0, description="offset into the track in seconds, or 'auto': the song's best part (its hook)"
+        0.0,
+        description="offset into the track in seconds, or 'auto': the song's best part (its hook)",
+        json_schema_extra=lambda schema: _bound_numbers(schema, 0.0, MAX_SECONDS),
     )
     loop: bool = Field(False, description="repeat the sound to cover the whole video")
 
-    @field_validator("start")
+    @field_validator("start", mode="before")
     @classmethod
-    def _start(cls, v: float | str) -> float | str:
-        if not isinstance(v, str) and v < 0:
-            raise ValueError("must be >= 0 seconds, or 'auto'")
+    def _start(cls, v: object) -> object:
+        # before the union: one problem at 'start' (a union would report each branch's)
+        if isinstance(v, int | float) and not 0 <= v <= MAX_SECONDS:  # NaN is in no range
+            raise ValueError(f"must be 0-{MAX_SECONDS:g} seconds, or 'auto'")
         return v
+
+
+def _bound_numbers(schema: dict[str, Any], low: float, high: float) -> None:
+    for branch in schema.get("anyOf", []):
+        if branch.get("type") == "number":
+            branch.update(minimum=low, maximum=high)
 
 
 class Voiceover(Model):
     """The creator's own narration over the video; the borrowed sound dips under it."""
 
     src: str = source("media", ..., min_length=1, max_length=1024)
-    start: float = Field(0.0, ge=0.0, description="where in the video it begins, in seconds")
+    start: float = Field(0.0, ge=0.0, le=MAX_SECONDS, description="where in the video it begins, in seconds")
     volume: float = Field(1.0, ge=0.0, le=4.0)
     voice: VoiceName = None
     duck_db: float = Field(

@@ -37,6 +37,20 @@ def test_a_wrong_spec_exits_2_with_one_line_naming_the_field(workdir: Path) -> N
     assert not (workdir / "out.mp4").exists()
 
 
+def test_a_hostile_spec_gets_one_bounded_line(workdir: Path) -> None:
+    """The CLI refuses what the API refuses (NaN from a JSON file, a key as long as a page) in one
+    line of bounded size, however many problems the spec has."""
+    key = "k" * 5000
+    clips = [{"src": "a.mp4", "out": float("nan"), key: 1} for _ in range(200)]
+    spec = workdir / "spec.json"
+    spec.write_text(json.dumps({"clips": clips}))  # json.dumps writes NaN, as some tools do
+    result = run_cli("render", str(spec), "-o", str(workdir / "out.mp4"), cwd=workdir)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and len(lines[0]) < 800, lines[0][:200]
+    assert lines[0].startswith("error: clips[0].out: Input should be a finite number (and 399 more)")
+
+
 def test_a_transition_longer_than_its_clip_exits_2(workdir: Path) -> None:
     spec = write_spec(
         workdir,

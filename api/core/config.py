@@ -41,9 +41,21 @@ class Settings(BaseSettings):
     )
 
     max_upload_bytes: int = Field(default=1024 * MB, ge=1)
+    max_json_bytes: int = Field(
+        default=256 * 1024, ge=1024, description="request bodies but uploads: larger is a 413 unread"
+    )
+    max_json_depth: int = Field(
+        default=32, ge=8, le=256, description="nesting of a JSON body: deeper is a 422"
+    )
     multipart_threshold: int = Field(default=100 * MB, ge=5 * MB)
     multipart_part_size: int = Field(default=64 * MB, ge=5 * MB)
     max_media_seconds: float = Field(default=15 * 60.0, gt=0)
+    max_user_bytes: int = Field(
+        default=20 * 1024 * MB,
+        ge=1,
+        description="stored bytes per user: media (declared while pending), renders",
+    )
+    max_pending_uploads: int = Field(default=20, ge=1, description="uploads per user not completed yet")
     max_concurrent_renders: int = Field(default=2, ge=1, description="running renders per user")
     max_queued_renders: int = Field(default=200, ge=1, description="queued renders per user")
     requests_per_minute: int = Field(default=600, ge=1)
@@ -71,6 +83,9 @@ class Settings(BaseSettings):
         default=None,
         gt=0,
         description="a media claim older than this is taken over (unset: render_timeout + 600 s)",
+    )
+    docs: bool = Field(
+        default=True, description="serve /docs, /redoc and /openapi.json (without a token); false: 404"
     )
     admin_token: SecretStr | None = Field(default=None, description="bearer token of /v1/admin and /metrics")
 

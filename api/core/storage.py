@@ -224,7 +224,8 @@ class LocalStorage:
         return hmac.new(self._key, f"{key}\n{exp}".encode(), hashlib.sha256).hexdigest()
 
     def verify(self, key: str, exp: int, sig: str) -> bool:
-        return exp >= time.time() and hmac.compare_digest(self.sign(key, exp), sig)
+        # as bytes: compare_digest raises TypeError on a non-ASCII str (a hostile ?sig=)
+        return exp >= time.time() and hmac.compare_digest(self.sign(key, exp).encode(), sig.encode())
 
 
 class S3Storage:

@@ -232,9 +232,10 @@ def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str,
         if resolved.forbidden:
             src, reason = resolved.forbidden[0]
             raise JobFailed(f"{src} can no longer be used: {reason}", code=refusal_code(src, revoked=True))
-        if resolved.missing_videos:
-            src = resolved.missing_videos[0]
-            raise JobFailed(f"{src} can no longer be used: it is not published", code="video_reuse_revoked")
+        if resolved.missing:
+            src = resolved.missing[0]
+            reason = f"{src} can no longer be used: it is not published"
+            raise JobFailed(reason, code=refusal_code(src, revoked=True))
         if resolved.problems:
             where, reason = resolved.problems[0]
             raise JobFailed(f"{where}: {reason}", code="source_unavailable")

@@ -18,7 +18,8 @@ that dies between the receiver's 2xx and writing it down makes the receiver see 
 
 The signature header is ``X-ReelForge-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">``,
 with the time of each attempt. Targets must be http(s) on public addresses; loopback/private/link-local
-targets are refused unless ``REELFORGE_WEBHOOK_ALLOW_PRIVATE`` is set (tests). The address is checked
+targets, and IPv6 forms that embed one (IPv4-mapped, 6to4, Teredo, NAT64), are refused unless
+``REELFORGE_WEBHOOK_ALLOW_PRIVATE`` is set (tests). The address is checked
 when the URL is accepted and again at every attempt, and the connection goes to the address that was
 checked (no DNS rebinding).
 """
@@ -67,29 +68,57 @@ def verify(key: bytes, header: str, body: bytes, tolerance: float = 300.0) -> bo
     except (KeyError, ValueError):
         return False
     expected = sign(key, timestamp, body)
-    return abs(time.time() - timestamp) <= tolerance and hmac.compare_digest(expected, header)
+    return abs(time.time() - timestamp) <= tolerance and hmac.compare_digest(
+        expected.encode(), header.encode()
+    )
 
 
 def _refused(reason: str) -> SpecError:
     return SpecError.at("webhook_url", reason)
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the well-known prefix: the last 32 bits are IPv4
+_V4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d
+
+
+def is_public(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A global unicast address, and so is every IPv4 address it embeds (IPv4-mapped, 6to4,
+    Teredo, NAT64, IPv4-compatible): ``::ffff:10.0.0.1`` reaches 10.0.0.1."""
+    if not addr.is_global or addr.is_multicast:
+        return False
+    if isinstance(addr, ipaddress.IPv4Address):
+        return True
+    embedded = [addr.ipv4_mapped, addr.sixtofour, addr.teredo[1] if addr.teredo else None]
+    if addr in _NAT64 or addr in _V4_COMPATIBLE:
+        embedded.append(ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF))
+    return all(is_public(v4) for v4 in embedded if v4 is not None)
+
+
 def check_target(url: str, allow_private: bool) -> str:
-    """The IP address to connect to; raises ``SpecError`` at ``webhook_url`` with a reason."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    """The IP address to connect to; raises ``SpecError`` at ``webhook_url`` with a reason (a URL
+    that does not parse, a bad port or IPv6 literal included: never an uncaught ``ValueError``)."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", a non-numeric port
+        raise _refused(f"webhook_url does not parse: {str(exc)[:100]}") from None
+    if parts.scheme not in ("http", "https") or not host:
         raise _refused("webhook_url must be an http(s) URL with a host")
     if parts.username or parts.password:
         raise _refused("webhook_url must not carry credentials")
+    if port == 0:
+        raise _refused("webhook_url's port must be 1-65535")
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise _refused(f"webhook host {parts.hostname!r} does not resolve") from exc
-    addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+        infos = socket.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
+        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+    except (OSError, UnicodeError, ValueError) as exc:
+        raise _refused(f"webhook host {host[:100]!r} does not resolve") from exc
+    if not addresses:
+        raise _refused(f"webhook host {host[:100]!r} does not resolve")
     if not allow_private:
         for addr in addresses:
-            if not addr.is_global or addr.is_multicast:
-                raise _refused(f"webhook host {parts.hostname!r} is not a public address")
+            if not is_public(addr):
+                raise _refused(f"webhook host {host[:100]!r} is not a public address")
     return str(addresses[0])
 
 

@@ -11,8 +11,8 @@ _DESCRIPTIONS = {
     403: "not allowed (the reason is in the body)",
     404: "no such object for this user",
     409: "conflicts with the object's state",
-    413: "over the upload size limit",
-    422: "the request is invalid; every problem is listed",
+    413: "over the upload size limit, the request body cap or the storage quota",
+    422: "the request is invalid; the first 50 problems are listed, `omitted` counts the rest",
     429: "rate limit or quota reached; see Retry-After",
 }
 

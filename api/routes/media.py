@@ -12,6 +12,7 @@ from api.core.storage import LocalStorage
 from api.deps import BaseUrlDep, ServicesDep, SessionDep, UserDep
 from api.routes import COMMON_ERRORS, responses
 from api.services import media as service
+from api.services import visibility
 from editor.errors import Conflict, TooLarge
 
 router = APIRouter(prefix="/v1/media", tags=["media"], responses=COMMON_ERRORS)
@@ -49,7 +50,7 @@ async def upload_content(
 
     def limit_for() -> tuple[str, int]:
         with services.sessions() as session:
-            media = service.owned_media(session, user, media_id)
+            media = visibility.owned_media(session, user, media_id)
             return media.upload_key, service.upload_limit(services, media)
 
     key, limit = await run_in_threadpool(limit_for)
@@ -74,7 +75,7 @@ def complete_media(
     body: schemas.MediaComplete | None = None,
 ) -> schemas.MediaPublic:
     """Probe the stored bytes; answer `ready` (normalised) or `rejected` with a reason."""
-    media = service.owned_media(session, user, media_id)
+    media = visibility.owned_media(session, user, media_id)
     media = service.complete(services, session, media, body or schemas.MediaComplete())
     return service.public(services, media, base)
 
@@ -96,10 +97,10 @@ def list_media(
 def get_media(
     media_id: str, user: UserDep, services: ServicesDep, session: SessionDep, base: BaseUrlDep
 ) -> schemas.MediaPublic:
-    return service.public(services, service.owned_media(session, user, media_id), base)
+    return service.public(services, visibility.owned_media(session, user, media_id), base)
 
 
 @router.delete("/{media_id}", status_code=204, responses=responses(404, 409))
 def delete_media(media_id: str, user: UserDep, services: ServicesDep, session: SessionDep) -> Response:
-    service.delete(services, session, service.owned_media(session, user, media_id))
+    service.delete(services, session, visibility.owned_media(session, user, media_id))
     return Response(status_code=204)

@@ -11,6 +11,7 @@ from api.deps import BaseUrlDep, ServicesDep, SessionDep, UserDep
 from api.jobs.run import notify
 from api.routes import COMMON_ERRORS, responses
 from api.services import renders as service
+from api.services import visibility
 
 router = APIRouter(prefix="/v1/renders", tags=["renders"], responses=COMMON_ERRORS)
 
@@ -60,7 +61,7 @@ def list_renders(
 def get_render(
     render_id: str, user: UserDep, services: ServicesDep, session: SessionDep, base: BaseUrlDep
 ) -> schemas.RenderPublic:
-    return service.public(services, service.owned_render(session, user, render_id), base, with_spec=True)
+    return service.public(services, visibility.owned_render(session, user, render_id), base, with_spec=True)
 
 
 @router.post("/{render_id}/cancel", response_model=schemas.RenderPublic, responses=responses(404, 409))
@@ -68,7 +69,7 @@ def cancel_render(
     render_id: str, user: UserDep, services: ServicesDep, session: SessionDep, base: BaseUrlDep
 ) -> schemas.RenderPublic:
     """Cancel: a queued render ends now; a running one has its ffmpeg stopped within a second."""
-    render = service.owned_render(session, user, render_id)
+    render = visibility.owned_render(session, user, render_id)
     if service.cancel(session, render):
         notify(services, render.id, session)
     return service.public(services, render, base)
@@ -92,5 +93,5 @@ def publish_render(
     with its reuse switches; its soundtrack becomes your "original sound" in the sound library."""
     from api.services import publish, videos
 
-    video = publish.publish(services, session, user, service.owned_render(session, user, render_id), body)
+    video = publish.publish(services, session, user, visibility.owned_render(session, user, render_id), body)
     return videos.public(services, session, video, base)

@@ -10,6 +10,7 @@ from api import schemas
 from api.deps import BaseUrlDep, ServicesDep, SessionDep, UserDep
 from api.routes import COMMON_ERRORS, responses
 from api.services import sounds as service
+from api.services import visibility
 
 router = APIRouter(prefix="/v1/sounds", tags=["sounds"], responses=COMMON_ERRORS)
 
@@ -79,7 +80,7 @@ def get_sound(
     sound_id: str, user: UserDep, services: ServicesDep, session: SessionDep, base: BaseUrlDep
 ) -> schemas.SoundPublic:
     """A sound the caller owns, or any published sound."""
-    return service.public(services, session, service.visible_sound(session, user, sound_id), user, base)
+    return service.public(services, session, visibility.visible_sound(session, user, sound_id), user, base)
 
 
 @router.post(
@@ -113,5 +114,5 @@ def update_sound(
     base: BaseUrlDep,
 ) -> schemas.SoundPublic:
     """Owner only: title, allow_reuse, published. Revoked reuse fails renders that have not run yet."""
-    sound = service.update(session, service.owned_sound(session, user, sound_id), body)
+    sound = service.update(session, visibility.owned_sound(session, user, sound_id), body)
     return service.public(services, session, sound, user, base)

@@ -10,6 +10,7 @@ from api import schemas
 from api.deps import BaseUrlDep, ServicesDep, SessionDep, UserDep
 from api.routes import COMMON_ERRORS, responses
 from api.services import videos as service
+from api.services import visibility
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"], responses=COMMON_ERRORS)
 
@@ -37,7 +38,7 @@ def get_video(
     video_id: str, user: UserDep, services: ServicesDep, session: SessionDep, base: BaseUrlDep
 ) -> schemas.VideoPublic:
     """A published video, or one of yours."""
-    return service.public(services, session, service.visible_video(session, user, video_id), base)
+    return service.public(services, session, visibility.visible_video(session, user, video_id), base)
 
 
 @router.get("/{video_id}/derivatives", response_model=schemas.DerivativeList, responses=responses(404))
@@ -51,7 +52,7 @@ def list_derivatives(
     offset: Offset = 0,
 ) -> schemas.DerivativeList:
     """The published duets and stitches made from this video, newest first."""
-    video = service.visible_video(session, user, video_id)
+    video = visibility.visible_video(session, user, video_id)
     items = service.derivatives(session, video, limit, offset)
     return schemas.DerivativeList(
         items=[
@@ -72,7 +73,7 @@ def update_video(
 ) -> schemas.VideoPublic:
     """Owner only: the title and the reuse switches. A switch turned off fails renders that were
     queued with it and have not run yet (``video_reuse_revoked``)."""
-    video = service.update(session, service.owned_video(session, user, video_id), body)
+    video = service.update(session, visibility.owned_video(session, user, video_id), body)
     return service.public(services, session, video, base)
 
 
@@ -80,5 +81,5 @@ def update_video(
 def unpublish_video(video_id: str, user: UserDep, session: SessionDep) -> Response:
     """Owner only: unpublish. The video and its original sound disappear for everyone else; what
     was made from them keeps its credits. Publish the render again to bring it back."""
-    service.unpublish(session, service.owned_video(session, user, video_id))
+    service.unpublish(session, visibility.owned_video(session, user, video_id))
     return Response(status_code=204)

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from api.core.models import Media, Sound, User
 from api.services.lineage import use_refusal
-from api.services.videos import VideoSource, find_video, stitch_problems, use_of
 from api.services.videos import reuse_refusal as video_refusal
+from api.services.videos import stitch_problems, use_of
+from api.services.visibility import VideoSource, find_media, find_sound, find_video
 from editor.effects.color import Lut
 from editor.errors import SpecError
 from editor.face.assets import BUILTIN
@@ -32,7 +33,8 @@ class Resolved:
     problems: list[tuple[str, str]] = field(default_factory=list)
     forbidden: list[tuple[str, str]] = field(default_factory=list)  # (src, reason)
     videos: list[tuple[str, VideoSource]] = field(default_factory=list)  # (field, video) borrowed
-    missing_videos: list[str] = field(default_factory=list)  # at run time: unpublished since submit
+    missing: list[str] = field(default_factory=list)  # sound:/video: sources not found (at run time:
+    # unpublished since submit, which the render's owner may be told)
 
 
 def reuse_refusal(session: Session, sound: Sound, user: User, *, commercial: bool = False) -> str | None:
@@ -50,8 +52,10 @@ def source_fields(spec: EditSpec) -> list[Source]:
 def resolve_sources(
     session: Session, user_id: str, fields: Iterable[Source], *, commercial: bool = False
 ) -> Resolved:
-    """The storage key of every ``media:``/``sound:`` source, or what is wrong with each field.
-    Built-in stickers and bundled LUTs name no object; the API accepts no other files."""
+    """The storage key of every ``media:``/``sound:``/``video:`` source, or what is wrong with each
+    field. Built-in stickers and bundled LUTs name no object; the API accepts no other files. Every
+    object is looked up through ``api.services.visibility``: one the caller may not see is reported
+    exactly like a missing one (a 422 "no such ..."), never as a 403 that would confirm it exists."""
     out = Resolved()
     user = session.get(User, user_id)
     for found in fields:
@@ -79,8 +83,8 @@ def resolve_sources(
             _resolve_video(session, user_id, where, src, object_id, out)
             continue
         if kind == "media":
-            media = session.get(Media, object_id)
-            if media is None or media.owner_id != user_id:
+            media = find_media(session, user_id, object_id)
+            if media is None:
                 out.problems.append((where, f"{src}: no such media"))
             elif media.status != "ready" or media.key is None:
                 out.problems.append((where, f"{src}: the media is {media.status}, not ready"))
@@ -92,11 +96,12 @@ def resolve_sources(
             else:
                 out.keys[src] = media.key
             continue
-        sound = session.get(Sound, object_id)
-        refusal = reuse_refusal(session, sound, user, commercial=commercial) if sound and user else None
-        if sound is None:
+        sound = find_sound(session, user_id, object_id)  # another's unpublished sound: "no such"
+        if sound is None or user is None:
             out.problems.append((where, f"{src}: no such sound"))
+            out.missing.append(src)
             continue
+        refusal = reuse_refusal(session, sound, user, commercial=commercial)
         if refusal:
             out.forbidden.append((src, refusal))
             continue
@@ -115,7 +120,7 @@ def _resolve_video(
     source = find_video(session, user_id, video_id, own_renders=True)
     if source is None:
         out.problems.append((where, f"{src}: no such video"))
-        out.missing_videos.append(src)
+        out.missing.append(src)
         return
     refusal = video_refusal(session, source, user_id, use_of(where))
     if refusal:
@@ -133,6 +138,19 @@ def video_problems(spec: EditSpec, resolved: Resolved) -> list[tuple[str, str]]:
             clip = spec.clips[int(where[len("clips[") : where.index("]")])]
             problems += stitch_problems(where, source, clip.in_, clip.out)
     return problems
+
+
+def sound_problems(session: Session, spec: EditSpec, resolved: Resolved) -> list[tuple[str, str]]:
+    """A sound that starts past its own end would play silence: say so at submit."""
+    sound = spec.audio.sound if spec.audio else None
+    row = resolved.sounds.get(sound.src.removeprefix("sound:")) if sound else None
+    if sound is None or row is None or isinstance(sound.start, str):
+        return []
+    media = session.get(Media, row.media_id)
+    length = media.duration if media is not None else None
+    if length and sound.start >= length:
+        return [("audio.sound.start", f"{sound.start:g} s is past the end of the {length:.2f} s sound")]
+    return []
 
 
 def refusal_code(src: str, *, revoked: bool) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.core.models import Media, Render, Sound, SoundUse, User, Video
+from api.services.visibility import can_see_sound
 from audio import attribution
 
 MAX_LINEAGE = 64
@@ -129,4 +130,10 @@ def use_refusal(session: Session, sound: Sound, user: User, *, commercial: bool)
     if node is None:
         return "lineage_incomplete", "the sound's lineage is too deep to check"
     decision = attribution.check_use(node, user=handle(user.name), commercial=commercial, graph=graph)
-    return None if decision.allowed else (decision.reason_code, decision.message)
+    if decision.allowed:
+        return None
+    # the message names an ancestor: never one the user may not see
+    ancestors = (session.get(Sound, item.id) for item in graph.lineage(row.id)[0])
+    if any(a is not None and not can_see_sound(a, user.id) for a in ancestors):
+        return decision.reason_code, "a sound in its lineage does not allow this use"
+    return decision.reason_code, decision.message

@@ -20,34 +20,27 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from api import schemas
 from api.core.context import Services
-from api.core.models import Media, Sound, User, utcnow
+from api.core.models import Media, Render, Sound, User, utcnow
 from api.services.normalize import normalize
 from editor.errors import (
     Conflict,
     MediaError,
     MediaLimitError,
-    NotFound,
     ReelForgeError,
     SpecError,
     StorageError,
+    Throttled,
     TooLarge,
 )
 from editor.text.captions import MAX_CAPTION_BYTES
 
 log = logging.getLogger("reelforge.media")
-
-
-def owned_media(session: Session, user: User, media_id: str) -> Media:
-    media = session.get(Media, media_id)
-    if media is None or media.owner_id != user.id:
-        raise NotFound.of("media")
-    return media
 
 
 def create(
@@ -58,6 +51,7 @@ def create(
         limit = min(limit, MAX_CAPTION_BYTES)
     if body.size > limit:
         raise TooLarge(f"{body.size} bytes is over the {limit} byte upload limit", code="upload_too_large")
+    check_quota(services, session, user, body.size)
     media_id = uuid.uuid4().hex
     key = f"users/{user.id}/uploads/{media_id}"
     target = services.storage.upload_target(key, body.size, services.settings.presign_seconds)
@@ -88,6 +82,35 @@ def create(
             part_size=target.part_size,
         )
     return schemas.MediaUpload(id=media_id, upload=upload)
+
+
+def stored_bytes(session: Session, user_id: str) -> int:
+    """What a user keeps in storage: media (the declared size until the bytes are checked) and
+    render outputs. Rejected media keep nothing."""
+    media = select(func.coalesce(func.sum(func.coalesce(Media.size, Media.declared_size)), 0)).where(
+        Media.owner_id == user_id, Media.status != "rejected"
+    )
+    renders = select(func.coalesce(func.sum(Render.output_size), 0)).where(Render.owner_id == user_id)
+    return int(session.scalar(media) or 0) + int(session.scalar(renders) or 0)
+
+
+def check_quota(services: Services, session: Session, user: User, size: int) -> None:
+    """Per-user quotas of a new upload: pending uploads (429) and stored bytes (413). A soft limit:
+    two uploads created at the same moment may pass it by one."""
+    settings = services.settings
+    pending = session.scalar(
+        select(func.count()).select_from(Media).where(Media.owner_id == user.id, Media.status == "pending")
+    )
+    if (pending or 0) >= settings.max_pending_uploads:
+        reason = f"{pending} uploads are not completed yet; complete or delete some first"
+        raise Throttled(reason, retry_after=60, code="too_many_pending_uploads")
+    used = stored_bytes(session, user.id)
+    if used + size > settings.max_user_bytes:
+        reason = (
+            f"{size} more bytes would put your storage over its {settings.max_user_bytes} byte quota "
+            f"({used} used); delete media to make room"
+        )
+        raise TooLarge(reason, code="storage_quota_exceeded")
 
 
 def upload_limit(services: Services, media: Media) -> int:

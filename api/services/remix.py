@@ -15,7 +15,8 @@ from api.core.context import Services
 from api.core.models import Media, Sound, User
 from api.services.lineage import canonical, graph_for, handle, use_refusal
 from api.services.media import server_audio
-from api.services.sounds import analyze, visible_sound, write_fingerprint
+from api.services.sounds import analyze, write_fingerprint
+from api.services.visibility import visible_sound
 from audio import attribution
 from audio.key import Key
 from audio.remix import SoundRemix, match_pitch, match_tempo, plan_sound

@@ -14,21 +14,50 @@ from api import schemas
 from api.core.context import Services
 from api.core.models import TERMINAL, Render, User, utcnow
 from api.jobs.webhooks import check_target
-from api.services.access import refusal_code, resolve_sources, source_fields, video_problems
-from editor.errors import Conflict, Forbidden, NotFound, SpecError, Throttled
+from api.services.access import (
+    refusal_code,
+    resolve_sources,
+    sound_problems,
+    source_fields,
+    video_problems,
+)
+from editor.errors import Conflict, Forbidden, SpecError, Throttled
 from editor.resolve import ENGINE_VERSION, parse_spec, resolved_data
+from editor.spec import EditSpec
 
 
-def owned_render(session: Session, user: User, render_id: str) -> Render:
-    render = session.get(Render, render_id)
-    if render is None or render.owner_id != user.id:
-        raise NotFound.of("render")
-    return render
+def parse_request(
+    body: schemas.RenderCreate, *, allow_private: bool = False
+) -> tuple[EditSpec | None, dict[str, Any]]:
+    """The request's spec, validated (a 422 with every problem), and the canonical form of the
+    whole request that its idempotency hash is taken over: the spec as ``editor.resolve`` writes
+    it (defaults explicit, presets merged, keys sorted), so two bodies hash alike exactly when they
+    ask for the same render, and nothing unvalidated is ever serialized."""
+    spec = None
+    if body.spec is not None:
+        try:
+            spec = parse_spec(body.spec)
+        except SpecError as exc:
+            problems = [(f"spec.{f}" if f else "spec", r) for f, r in exc.problems]
+            problems += webhook_problems(body.webhook_url, allow_private)  # every problem at once
+            raise SpecError(problems, message=f"the render request has {len(problems)} problem(s)") from None
+    canonical = body.model_dump(mode="json", exclude={"spec"})
+    canonical["spec"] = resolved_data(spec) if spec is not None else None
+    return spec, canonical
 
 
-def request_hash(body: schemas.RenderCreate) -> str:
-    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def webhook_problems(url: str | None, allow_private: bool) -> list[tuple[str, str]]:
+    try:
+        if url is not None:
+            check_target(url, allow_private)
+    except SpecError as exc:
+        return exc.problems
+    return []
+
+
+def request_hash(canonical: dict[str, Any]) -> str:
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _replay(session: Session, user: User, key: str, digest: str) -> Render | None:
@@ -38,37 +67,37 @@ def _replay(session: Session, user: User, key: str, digest: str) -> Render | Non
     return existing
 
 
-def validate(services: Services, session: Session, user: User, body: schemas.RenderCreate) -> dict[str, Any]:
+def validate(
+    services: Services, session: Session, user: User, body: schemas.RenderCreate, spec: EditSpec | None
+) -> dict[str, Any]:
     """Every problem at once (422), then reuse permissions (403), then the queue quota (429).
 
-    Returns the resolved spec to store (``editor.resolve``: presets merged, every field explicit):
-    the request's, or the one a template request expands to. The job renders exactly that.
+    ``spec`` is the request's, parsed by ``parse_request`` (None for a template request). Returns
+    the resolved spec to store (``editor.resolve``: presets merged, every field explicit): the
+    request's, or the one a template request expands to. The job renders exactly that.
     """
     problems: list[tuple[str, str]] = []
     forbidden: list[tuple[str, str]] = []
-    spec_data = body.spec or {}
-    if body.template is not None:
+    spec_data: dict[str, Any] = {}
+    if spec is None:
         from api.services.templates import expand
 
+        assert body.template is not None  # RenderCreate: a spec or a template
         expanded = expand(session, user.id, body.template, body.clips, body.texts, body.sound)
         problems += expanded.problems
         forbidden = expanded.forbidden
         spec_data = resolved_data(parse_spec(expanded.spec)) if expanded.spec else {}
     else:
-        try:
-            spec = parse_spec(spec_data)
-        except SpecError as exc:
-            problems += [(f"spec.{f}" if f else "spec", r) for f, r in exc.problems]
-        else:
-            resolved = resolve_sources(session, user.id, source_fields(spec), commercial=spec.commercial)
-            problems += [(f"spec.{f}", r) for f, r in [*resolved.problems, *video_problems(spec, resolved)]]
-            forbidden = resolved.forbidden
-            spec_data = resolved_data(spec)
-    if body.webhook_url is not None:
-        try:
-            check_target(body.webhook_url, services.settings.webhook_allow_private)
-        except SpecError as exc:
-            problems += exc.problems
+        resolved = resolve_sources(session, user.id, source_fields(spec), commercial=spec.commercial)
+        found = [
+            *resolved.problems,
+            *video_problems(spec, resolved),
+            *sound_problems(session, spec, resolved),
+        ]
+        problems += [(f"spec.{f}", r) for f, r in found]
+        forbidden = resolved.forbidden
+        spec_data = resolved_data(spec)
+    problems += webhook_problems(body.webhook_url, services.settings.webhook_allow_private)
     if problems:
         raise SpecError(problems, message=f"the render request has {len(problems)} problem(s)")
     if forbidden:
@@ -85,14 +114,16 @@ def validate(services: Services, session: Session, user: User, body: schemas.Ren
 def submit(
     services: Services, session: Session, user: User, body: schemas.RenderCreate, key: str | None
 ) -> Render:
-    digest = request_hash(body)
+    # validated before anything is hashed or stored
+    spec, canonical = parse_request(body, allow_private=services.settings.webhook_allow_private)
+    digest = request_hash(canonical)
     # The replay check and validation only read: they run outside the write transaction (on SQLite
     # the single write lock is taken by its first statement), so concurrent submits queue only for
     # the insert.
     with services.readers() as reader:
         if key and (existing := _replay(reader, user, key, digest)):
             return existing
-        spec_data = validate(services, reader, user, body)
+        spec_data = validate(services, reader, user, body, spec)
     render = Render(
         owner_id=user.id,
         spec=spec_data,

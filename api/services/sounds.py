@@ -19,7 +19,8 @@ from api.core.db import as_utc
 from api.core.models import Media, Sound, SoundHash, SoundUse, User, utcnow
 from api.services.access import reuse_refusal
 from api.services.lineage import credits as lineage_credits
-from editor.errors import MediaError, NotFound, ReelForgeError, SpecError
+from api.services.visibility import can_see_sound, find_media, sounds_seen_by
+from editor.errors import MediaError, ReelForgeError, SpecError
 
 if TYPE_CHECKING:
     from audio.fingerprint import Fingerprint
@@ -31,24 +32,9 @@ MAX_LINEAGE = 32
 LOOKUP_CHUNK = 500  # values per ``IN (...)`` list: well under SQLite's bound-variable limit
 
 
-def visible_sound(session: Session, user: User, sound_id: str) -> Sound:
-    """A sound the caller owns or that is published; anything else is a 404."""
-    sound = session.get(Sound, sound_id)
-    if sound is None or (sound.owner_id != user.id and not sound.published):
-        raise NotFound.of("sound")
-    return sound
-
-
-def owned_sound(session: Session, user: User, sound_id: str) -> Sound:
-    sound = session.get(Sound, sound_id)
-    if sound is None or sound.owner_id != user.id:
-        raise NotFound.of("sound")
-    return sound
-
-
 def create(services: Services, session: Session, user: User, body: schemas.SoundCreate) -> Sound:
-    media = session.get(Media, body.media_id)
-    if media is None or media.owner_id != user.id:
+    media = find_media(session, user.id, body.media_id)
+    if media is None:
         raise SpecError.at("media_id", "no such media", code="invalid_request")
     if media.status != "ready" or not media.has_audio or media.kind == "image" or media.key is None:
         reason = "the media must be a ready audio upload, or a ready video with sound"
@@ -57,7 +43,7 @@ def create(services: Services, session: Session, user: User, body: schemas.Sound
     session.rollback()  # no transaction stays open during the analysis
     analysis, fp = analyze(services, key)
     with services.readers() as reader:  # the lookup reads many rows: not under the write lock
-        original = find_original(reader, fp)
+        original = find_original(reader, fp, seen_by=user.id)
     sound = Sound(
         owner_id=user.id,
         media_id=media.id,
@@ -120,8 +106,10 @@ def _stored_fingerprint(fp: Fingerprint) -> dict[str, Any]:
     return {"version": FINGERPRINT_VERSION, "pairs": fp.pairs(), "duration": fp.duration}
 
 
-def find_original(session: Session, fp: Fingerprint) -> Sound | None:
-    """The earliest sound this audio duplicates (re-encoded, trimmed, louder, mono...), if any.
+def find_original(session: Session, fp: Fingerprint, *, seen_by: str) -> Sound | None:
+    """The earliest sound this audio duplicates (re-encoded, trimmed, louder, mono...), if any,
+    among the sounds ``seen_by`` may see (``api.services.visibility``): a private sound of someone
+    else is never a candidate, so a re-upload can neither link to it nor learn that it exists.
 
     Reads from ``sound_hashes`` only the postings of the query's distinct hashes (in chunks of
     ``LOOKUP_CHUNK``), so a lookup costs what the query's hashes hit, not the size of the library.
@@ -145,10 +133,10 @@ def find_original(session: Session, fp: Fingerprint) -> Sound | None:
     if not rows:
         return None
     ids = sorted({sound_id for sound_id, _, _ in rows})
-    created: dict[str, datetime] = {}  # candidates still original (the table only holds those anyway)
+    created: dict[str, datetime] = {}  # visible candidates still original (the table holds only those)
     for i in range(0, len(ids), LOOKUP_CHUNK):
         when = select(Sound.id, Sound.created_at).where(
-            Sound.id.in_(ids[i : i + LOOKUP_CHUNK]), Sound.original_id.is_(None)
+            Sound.id.in_(ids[i : i + LOOKUP_CHUNK]), Sound.original_id.is_(None), sounds_seen_by(seen_by)
         )
         created.update((sound_id, at) for sound_id, at in session.execute(when).tuples())
     rank = {sound_id: n for n, sound_id in enumerate(sorted(created, key=lambda s: (as_utc(created[s]), s)))}
@@ -197,8 +185,15 @@ def preview_url(services: Services, media: Media | None, viewer: User, base: str
 def public(
     services: Services, session: Session, sound: Sound, viewer: User, base: str
 ) -> schemas.SoundPublic:
+    """The sound as ``viewer`` sees it: its lineage and credits name no sound hidden from them."""
     owner = session.get(User, sound.owner_id)
     media = session.get(Media, sound.media_id)
+
+    def seen(sound_id: str | None) -> str | None:  # a link to a sound the viewer may not see: none
+        row = session.get(Sound, sound_id, options=[defer(Sound.fingerprint)]) if sound_id else None
+        return sound_id if row is not None and can_see_sound(row, viewer.id) else None
+
+    credits = [c for c in lineage_credits(session, [sound]) if c.sound_id is None or seen(c.sound_id)]
     return schemas.SoundPublic(
         id=sound.id,
         title=sound.title,
@@ -209,10 +204,10 @@ def public(
         published=sound.published,
         usage_count=sound.usage_count,
         duration=media.duration if media else None,
-        parent_id=sound.parent_id,
-        original_id=sound.original_id,
-        lineage=[s.id for s in lineage(session, sound)],
-        credits=[schemas.Credit.model_validate(c) for c in lineage_credits(session, [sound])],
+        parent_id=seen(sound.parent_id),
+        original_id=seen(sound.original_id),
+        lineage=[s.id for s in lineage(session, sound) if can_see_sound(s, viewer.id)],
+        credits=[schemas.Credit.model_validate(c) for c in credits],
         analysis=sound.analysis,
         preview_url=preview_url(services, media, viewer, base),
         created_at=sound.created_at,
@@ -232,7 +227,7 @@ def search(session: Session, user: User, text: str, limit: int) -> list[Sound]:
     query = (
         select(Sound)
         .join(User, User.id == Sound.owner_id)
-        .where(matches, Sound.published | (Sound.owner_id == user.id))
+        .where(matches, sounds_seen_by(user.id))
         .order_by(Sound.created_at.desc(), Sound.id)
         .limit(limit)
     )

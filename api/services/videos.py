@@ -1,14 +1,12 @@
 """Published videos: lookups, reuse rights, the switches, the community graph (publishing itself:
 ``api.services.publish``).
 
-A video's id is its render's id. Every lookup of a video goes through ``find_video``: a video the
-caller may not see answers exactly like one that does not exist (one rule, ready to fold into the
-shared visibility rule of ``api.services``).
+A video's id is its render's id. Every lookup of a video goes through ``api.services.visibility``
+(``find_video``): a video the caller may not see answers exactly like one that does not exist.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import func, select
@@ -18,55 +16,11 @@ from api import schemas
 from api.core.context import Services
 from api.core.models import Render, Sound, User, Video, VideoUse
 from api.services.lineage import handle
-from editor.errors import NotFound, SpecError
+from api.services.visibility import VideoSource
+from editor.errors import SpecError
 
 Use = Literal["duet", "stitch"]
 STITCH_MAX_SECONDS = 5.0
-
-
-@dataclass(frozen=True)
-class VideoSource:
-    """What a spec's ``video:<id>`` stands for: a published video, or the caller's own render."""
-
-    id: str
-    owner_id: str
-    key: str
-    duration: float
-    video: Video | None  # None: the owner's own render, not published
-
-
-def find_video(
-    session: Session, user_id: str, video_id: str, *, own_renders: bool = False
-) -> VideoSource | None:
-    """The video ``user_id`` may see (published, or their own), else None, whatever the reason.
-    With ``own_renders``, the caller's own succeeded renders count too (the owner may always use
-    their own work in a render, published or not)."""
-    render = session.get(Render, video_id) if len(video_id) == 32 else None
-    if render is None or render.status != "succeeded" or render.output_key is None:
-        return None
-    video = session.get(Video, video_id)
-    if not ((video is not None and can_see(video, user_id)) or (own_renders and render.owner_id == user_id)):
-        return None
-    return VideoSource(render.id, render.owner_id, render.output_key, render.output_duration or 0.0, video)
-
-
-def can_see(video: Video, user_id: str) -> bool:
-    """The visibility rule of a video: its owner, or anyone while it is published."""
-    return video.owner_id == user_id or video.published
-
-
-def visible_video(session: Session, user: User, video_id: str) -> Video:
-    source = find_video(session, user.id, video_id)
-    if source is None or source.video is None:
-        raise NotFound.of("video")
-    return source.video
-
-
-def owned_video(session: Session, user: User, video_id: str) -> Video:
-    video = visible_video(session, user, video_id)
-    if video.owner_id != user.id:
-        raise NotFound.of("video")
-    return video
 
 
 def use_of(field: str) -> Use:

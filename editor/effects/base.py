@@ -30,7 +30,7 @@ def _describe(schema: dict[str, Any], cls: type[Any]) -> None:
 class Effect(BaseModel):
     """One effect; subclasses add a ``type`` literal, typed parameters and ``filters``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_describe)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_describe, allow_inf_nan=False)
 
     summary: ClassVar[str] = ""
     source_stage: ClassVar[bool] = False  # works on a clip's source frames (hooked before fit)

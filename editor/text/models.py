@@ -17,6 +17,7 @@ from editor.text.fonts import FAMILIES
 from editor.walk import source
 
 MAX_TEXT = 500  # characters of one overlay or caption cue
+MAX_SECONDS = 86_400.0  # the bound of every time in a spec: a day, far past any accepted media
 
 PresetId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$")
@@ -34,7 +35,7 @@ AnimationName = Literal["none", "pop", "fade", "slide_up", "typewriter", "bounce
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 class Stroke(_Model):
@@ -99,8 +100,8 @@ class TextStyle(_Model):
 class TextOverlay(TextStyle):
     type: Literal["text"] = "text"
     text: str = Field(..., min_length=1, max_length=MAX_TEXT)
-    start: float = Field(0.0, ge=0.0)
-    end: float | None = Field(None, gt=0.0, description="default: the end of the video")
+    start: float = Field(0.0, ge=0.0, le=MAX_SECONDS)
+    end: float | None = Field(None, gt=0.0, le=MAX_SECONDS, description="default: the end of the video")
     position: Literal["top", "center", "bottom"] | None = Field(
         None, description="a shortcut for y (used when y is unset)"
     )

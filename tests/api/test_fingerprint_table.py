@@ -123,15 +123,15 @@ def test_an_original_has_its_rows_a_duplicate_none_and_a_rewrite_replaces_them(
     assert hash_rows(session, original.id) == distinct_pairs(songs.a) > 1000
     stored = original.fingerprint
     assert stored is not None and stored["version"] == 1 and len(stored["pairs"]) == len(songs.a)
-    found = find_original(session, songs.a_excerpt)
+    found = find_original(session, songs.a_excerpt, seen_by="u")
     assert found is not None and found.id == original.id
     duplicate = add_sound(session, songs.a_excerpt, original_id=original.id)
     assert hash_rows(session, duplicate.id) == 0 and duplicate.fingerprint is not None
-    assert find_original(session, songs.outsider) is None
+    assert find_original(session, songs.outsider, seen_by="u") is None
     write_fingerprint(session, original, songs.b)  # e.g. a re-index: the rows follow the JSON
     session.commit()
     assert hash_rows(session) == hash_rows(session, original.id) == distinct_pairs(songs.b)
-    assert find_original(session, songs.a_excerpt) is None
+    assert find_original(session, songs.a_excerpt, seen_by="u") is None
 
 
 def test_deleting_a_sound_deletes_its_rows(session: Session, songs: Songs) -> None:
@@ -148,11 +148,11 @@ def test_equal_scores_go_to_the_earliest_sound_then_the_smallest_id(session: Ses
     # committed): the earlier one is the original, whatever the order of ids or rows
     add_sound(session, songs.a, sound_id="aaa", created_at=T0)
     add_sound(session, songs.a, sound_id="zzz", created_at=T0 - timedelta(seconds=1))
-    found = find_original(session, songs.a_excerpt)
+    found = find_original(session, songs.a_excerpt, seen_by="u")
     assert found is not None and found.id == "zzz"
     add_sound(session, songs.b, sound_id="yyy", created_at=T0)
     add_sound(session, songs.b, sound_id="bbb", created_at=T0)
-    found = find_original(session, songs.b)
+    found = find_original(session, songs.b, seen_by="u")
     assert found is not None and found.id == "bbb"
 
 
@@ -182,7 +182,7 @@ def test_the_lookup_reads_only_candidate_rows_and_answers_as_the_whole_library_d
 
     event.listen(engine, "before_cursor_execute", record)
     try:
-        found = find_original(session, songs.a_excerpt)
+        found = find_original(session, songs.a_excerpt, seen_by="u")
     finally:
         event.remove(engine, "before_cursor_execute", record)
 
@@ -273,7 +273,7 @@ def test_migration_0004_backfills_the_originals_and_matches_the_models(db_url: s
             assert hash_rows(session, "orig") == distinct_pairs(songs.a)
             assert hash_rows(session, "dup") == hash_rows(session, "stale") == hash_rows(session, "none") == 0
             assert all(hash_rows(session, sound_id) == distinct_pairs(fp) for sound_id, fp in small)
-            found = find_original(session, songs.a_excerpt)
+            found = find_original(session, songs.a_excerpt, seen_by="u")
             assert found is not None and found.id == "orig"
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})

@@ -118,9 +118,9 @@ def test_template_request_problems(carol: Client, dave: Client, media: Media, be
         ),
         (
             {"template": "beat-5", "clips": [clip], "texts": {"titel": "x"}, "sound": private},
-            403,
-            "",
-            "not published",
+            422,
+            "sound",
+            "no such sound",  # another's unpublished sound is answered like a missing one
         ),
         ({"template": "beat-5", "clips": [clip], "spec": {"clips": [{"src": clip}]}}, 422, "", "either"),
         ({"template": "beat-5", "clips": []}, 422, "", "needs 'clips'"),

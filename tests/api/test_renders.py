@@ -91,9 +91,10 @@ def test_borrowing_needs_published_and_allow_reuse(
     ).json()
     body = {"spec": spec(clip, sound=f"sound:{sound['id']}")}
     refused = alice.post("/v1/renders", json=body)
-    assert refused.status_code == 403
-    assert refused.json()["error"]["code"] == "sound_not_reusable"
-    assert "not published" in refused.json()["error"]["message"]
+    assert refused.status_code == 422  # unpublished: answered like a sound that does not exist
+    assert refused.json()["error"]["problems"] == [
+        {"field": "spec.audio.sound.src", "reason": f"sound:{sound['id']}: no such sound"}
+    ]
     assert alice.get(f"/v1/sounds/{sound['id']}").status_code == 404  # unpublished: invisible
     assert bob.patch(f"/v1/sounds/{sound['id']}", json={"published": True}).status_code == 200
     refused = alice.post("/v1/renders", json=body)

@@ -32,7 +32,7 @@ class MaskStyle:
 class FaceEffectBase(BaseModel):
     """One face effect; subclasses add a ``type`` literal and their parameters."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     summary: ClassVar[str] = ""
     faces: FaceSelection = Field("all", description='"all", "largest" or a list of face ids (0 = first seen)')
