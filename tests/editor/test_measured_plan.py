@@ -33,13 +33,14 @@ def test_stabilize_crops_the_source_frames_before_the_fit_and_enhance_grades_aft
     crop = "sendcmd=f=/w/stab0_0.cmd,crop@stab0_0=w=960:h=1700:x=60:y=110:exact=1"
     assert f"[src1]{crop}[fx2]" in graph
     assert "[fx2]fps=30[timed3]" in graph  # then speed/rate and the fit, which scales the window up
-    lut = (
-        "lutrgb=r='255*pow(clip((val*0.0045374-0.04)/0.64,0,1),0.9192)'"
-        ":g='255*pow(clip((val*0.0039216-0.04)/0.64,0,1),0.9192)'"
-        ":b='255*pow(clip((val*0.0032804-0.04)/0.64,0,1),0.9192)'"
+    # 0.8 of the fix: gains ** 0.8, levels 0.04..0.68 (chroma stretched with them), gamma 0.9 ** 0.8;
+    # the gains' cast (bluish: +Pb, -Pr) is taken off the chroma in proportion to luma.
+    grade = (
+        "colorcorrect=rl=-0.0055:bl=0.0079:rh=0.0818:bh=-0.1178:saturation=1.5625,"
+        "lutyuv=y='16+219*pow(clip(((val-16)/219-0.04)/0.64,0,1),0.9192)'"
     )
     clip_label = graph.split("format=yuv420p[")[1].split("]")[0]
-    assert f"[{clip_label}]{lut}[" in graph  # 0.8 of the fix: gains ** 0.8, 1 - 0.4 * 0.8 ...
+    assert f"[{clip_label}]{grade}[" in graph  # at the output size, after the fit
 
 
 def test_top_level_measured_effects_apply_to_each_clip_and_not_to_the_sequence() -> None:
@@ -49,22 +50,26 @@ def test_top_level_measured_effects_apply_to_each_clip_and_not_to_the_sequence()
     }
     fixes = {0: {0: FIX}, 1: {0: ColourFix((1.0, 1.0, 1.0), 0.0, 1.0, 1.0)}}
     graph = plan(spec, work=_work(fixes)).graph
-    assert graph.count("lutrgb=") == 2 and "val*0.0047059" in graph and "val*0.0039216-0)/1,0,1),1)" in graph
+    assert graph.count("colorcorrect=") == 2 and "saturation=1.8182," in graph  # FIX in full: 1 / 0.55
+    assert (
+        "colorcorrect=rl=0:bl=0:rh=0:bh=0:saturation=1,lutyuv=y='16+219*pow(clip(((val-16)/219-0)/1,0,1),1)'"
+        in graph
+    )
     assert graph.count("vignette") == 1
     own = {"src": "a.mp4", "effects": [{"type": "auto_enhance", "strength": 0.5}]}
     graph = plan({**spec, "clips": [own]}, work=_work({0: {0: FIX}})).graph
-    assert graph.count("lutrgb=") == 1 and "val*0.0042959" in graph  # the clip's own, at 0.5: 1.2 ** 0.5
+    assert graph.count("colorcorrect=") == 1 and "saturation=1.2903," in graph  # its own, at 0.5: 1 / 0.775
 
 
 def test_a_measured_effect_without_a_measurement_is_left_out_and_a_still_has_no_source_stage() -> None:
     graph = plan({"clips": [{"src": "p.jpg", "duration": 1, **stab_clip()}]}, work=_work({0: {1: FIX}})).graph
-    assert "crop@" not in graph and "sendcmd" not in graph and "lutrgb" in graph
-    assert "lutrgb" not in plan({"clips": [stab_clip(strength=0.5)]}).graph
+    assert "crop@" not in graph and "sendcmd" not in graph and "colorcorrect" in graph
+    assert "colorcorrect" not in plan({"clips": [stab_clip(strength=0.5)]}).graph
 
 
 def test_zero_strength_enhance_adds_nothing() -> None:
     spec = {"clips": [{"src": "a.mp4", "effects": [{"type": "auto_enhance", "strength": 0}]}]}
-    assert "lutrgb" not in plan(spec, work=_work({0: {0: FIX}})).graph
+    assert "colorcorrect" not in plan(spec, work=_work({0: {0: FIX}})).graph
 
 
 @pytest.mark.parametrize(
