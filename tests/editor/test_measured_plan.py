@@ -13,6 +13,7 @@ import pytest
 from editor.effects.enhance import ColourFix
 from editor.effects.stabilize import CropWindow
 from editor.errors import SpecError
+from editor.measure.cache import MeasureCache
 from editor.measure.camera import crop_commands, max_margin, plan_crop
 from editor.measure.colour import correction, frame_stats
 from editor.measure.motion import parse_trf
@@ -167,3 +168,19 @@ def test_the_correction_is_steady_against_an_odd_frame() -> None:
 
 def _work(measured: Mapping[int, Mapping[int, object]]) -> WorkFiles:
     return WorkFiles(measured=measured)
+
+
+def test_the_measure_cache_round_trips_and_treats_a_bad_entry_as_absent(tmp_path: Path) -> None:
+    cache = MeasureCache(tmp_path / "motion", version=1)
+    shifts = np.arange(6.0).reshape(3, 2)
+    assert cache.load("abc", "k1") is None
+    cache.save("abc", "k1", {"shifts": shifts})
+    loaded = cache.load("abc", "k1")
+    assert loaded is not None and np.array_equal(loaded["shifts"], shifts)
+    assert (
+        cache.load("abc", "k2") is None
+        and MeasureCache(tmp_path / "motion", version=2).load("abc", "k1") is None
+    )
+    cache.path_for("abc", "k1").write_bytes(b"not a zip")
+    assert cache.load("abc", "k1") is None
+    assert [p.name for p in (tmp_path / "motion").iterdir() if p.name.startswith(".tmp")] == []
