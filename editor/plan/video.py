@@ -86,7 +86,7 @@ def clip_video(
         )
     else:
         source = face or stream
-        for i, effect in enumerate(effects):
+        for i, effect in enumerate(effects):  # the source's geometry is in their measurement
             if effect.stage == "source" and i in measured:
                 ctx = EffectContext(out.width, out.height, out.fps, duration, luts, measured[i])
                 source = effect.apply(g, source, ctx)
