@@ -77,9 +77,11 @@ def photo_clip(
     fps: int = 30,
     gains: tuple[float, float, float] = (1.0, 1.0, 1.0),
     exposure: float = 1.0,
+    brighten: float = 0.0,
     crf: int = 16,
 ) -> Path:
-    """The photo slowly zooming in a ``width`` x ``height`` frame, optionally cast (``cast``)."""
+    """The photo slowly zooming in a ``width`` x ``height`` frame, optionally cast (``cast``), the
+    light rising by ``brighten`` (a fraction of ``exposure``) from the first frame to the last."""
     img = photo()
     frames = []
     for n in range(round(seconds * fps)):
@@ -88,5 +90,6 @@ def photo_clip(
             [[scale, 0, (width - 512 * scale) / 2], [0, scale, (height - 512 * scale) / 2]], np.float32
         )
         view = cv2.warpAffine(img, m, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-        frames.append(cast(view, gains, exposure))
+        light = exposure * (1 + brighten * n / max(1, round(seconds * fps) - 1))
+        frames.append(cast(view, gains, light))
     return _encode(path, frames, fps, crf)

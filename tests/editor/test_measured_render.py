@@ -93,6 +93,20 @@ def test_stabilize_on_a_still_is_a_warning_and_enhance_still_works_on_it(tmp_pat
     assert np.abs(shown - reference).max() < 0.5 * np.abs(dim.mean(axis=(0, 1)) - reference).max()
 
 
+def test_enhance_is_one_steady_grade_that_keeps_a_change_of_light(tmp_path: Path) -> None:
+    shaky.photo_clip(
+        tmp_path / "dusk.mp4", width=W, height=H, seconds=2, gains=GAINS, exposure=0.45, brighten=0.5
+    )
+    before = frames(tmp_path / "dusk.mp4").mean(axis=(1, 2))
+    effects = [{"type": "auto_enhance", "strength": 1.0}]
+    after = frames(run(tmp_path, [{"src": "dusk.mp4", "effects": effects}]).output).mean(axis=(1, 2))
+    assert after.mean() > before.mean() + 20  # brighter overall
+    # One grade for the whole clip: the light still rises through it (a per-frame exposure would
+    # flatten it and pump), and each frame's brightness follows its source frame's, in order.
+    assert after[-5:].mean() > after[:5].mean() + 0.5 * (before[-5:].mean() - before[:5].mean())
+    assert np.all(np.diff(after[np.argsort(before)]) > -1.0)
+
+
 @pytest.mark.parametrize("effect", ["stabilize", "auto_enhance"])
 def test_top_level_measured_effects_run_on_each_clip(tmp_path: Path, effect: str) -> None:
     shaky.photo_clip(tmp_path / "cast.mp4", width=W, height=H, seconds=1, gains=GAINS, exposure=EXPOSURE)
