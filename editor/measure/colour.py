@@ -25,7 +25,7 @@ SAMPLE_RATE = 2.0  # frames per second looked at
 SAMPLE_WIDTH = 160
 LUMA = np.array([0.2126, 0.7152, 0.0722])
 MID_BAND = (0.3, 0.6)  # where the middle grey of a well-exposed clip sits: left alone inside it
-CAST_TOLERANCE = 0.05  # a scene's own colour (a warm room, skin, foliage) explains this much (log gain)
+CAST_TOLERANCE = 0.06  # a scene's own colour (a warm room, skin, foliage) explains this much (log gain)
 STATS = ("low", "mid", "high", "ill_r", "ill_g", "ill_b")
 
 
@@ -84,10 +84,11 @@ def correction(stats: np.ndarray) -> ColourFix:
     low, mid, high, *illuminant = np.median(stats, axis=0)
     ill = np.maximum(np.array(illuminant), 1e-3)
     grey = float(ill @ LUMA)
-    # Only the part of the cast beyond what the scene's own colours explain is corrected, so a
-    # balanced clip (and the skin in it) is left as it is; the gains keep the grey's brightness.
+    # A cast as small as the scene's own colours explain is left alone, so a balanced clip (and
+    # the skin in it) stays as it is; from twice that it is corrected in full (a ramp between, so
+    # nothing jumps); the gains keep the grey's brightness.
     log_gains = np.log(np.clip(grey / ill, 0.6, 1.6))
-    log_gains = np.sign(log_gains) * np.maximum(np.abs(log_gains) - CAST_TOLERANCE, 0.0)
+    log_gains *= np.clip(np.abs(log_gains) / CAST_TOLERANCE - 1, 0.0, 1.0)  # none, then all by 2x it
     gains = np.exp(log_gains)
     gains *= grey / float((ill * gains) @ LUMA)
     black = float(np.clip(low, 0.0, 0.15))
