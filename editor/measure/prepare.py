@@ -65,6 +65,8 @@ def _prepare_clip(
     colour: ColourFix | None = None
     fresh = 0
     for j, effect in enumerate(effects):
+        if getattr(effect, "strength", 1.0) <= 0:  # off: nothing to measure, the planner leaves it out
+            continue
         if isinstance(effect, Stabilize):
             if timing.still:
                 warnings.append(f"{where}: stabilize works on video clips, not stills; skipped")

@@ -17,9 +17,11 @@ from editor.measure.cache import MeasureCache
 from editor.measure.camera import crop_commands, max_margin, plan_crop
 from editor.measure.colour import correction, frame_stats
 from editor.measure.motion import parse_trf
+from editor.measure.prepare import prepare_measured
 from editor.plan.build import WorkFiles
+from editor.plan.timeline import build_timeline
 from editor.resolve import parse_spec
-from tests.editor.test_plan import plan
+from tests.editor.test_plan import MEDIA, plan
 
 WINDOW = CropWindow("stab0_0", Path("/w/stab0_0.cmd"), 960, 1700, 60, 110)
 FIX = ColourFix((1.2, 1.0, 0.8), 0.05, 0.6, 0.9)
@@ -184,3 +186,14 @@ def test_the_measure_cache_round_trips_and_treats_a_bad_entry_as_absent(tmp_path
     cache.path_for("abc", "k1").write_bytes(b"not a zip")
     assert cache.load("abc", "k1") is None
     assert [p.name for p in (tmp_path / "motion").iterdir() if p.name.startswith(".tmp")] == []
+
+
+def test_effects_at_zero_strength_are_neither_measured_nor_planned(tmp_path: Path) -> None:
+    off = [{"type": "stabilize", "strength": 0}, {"type": "auto_enhance", "strength": 0}]
+    spec = parse_spec({"clips": [{"src": "a.mp4", "effects": off}]})
+    measured = prepare_measured(
+        spec, MEDIA, build_timeline(spec, MEDIA), tmp_path / "work", tmp_path / "home"
+    )
+    assert measured.by_clip == {0: {}} and not (tmp_path / "home").exists()  # /m/a.mp4 is never read
+    graph = plan({"clips": [{"src": "a.mp4", "effects": off}]}, work=_work(measured.by_clip)).graph
+    assert "crop@" not in graph and "colorcorrect" not in graph
