@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,12 +94,13 @@ def measure_motion(
             ],
             timeout=timeout,
         )
-        shifts = parse_trf(trf.read_text(), scale=info.width / w)
+        with trf.open(encoding="ascii", errors="replace") as lines:  # ~8 kB a frame: read as a stream
+            shifts = parse_trf(lines, scale=info.width / w)
     cache.save(digest, key, {"shifts": shifts})
     return Motion(fps, shifts, measured_now=True)
 
 
-def parse_trf(text: str, *, scale: float) -> np.ndarray:
+def parse_trf(lines: Iterable[str], *, scale: float) -> np.ndarray:
     """Per-frame global shifts from vidstabdetect's ASCII result, in px of a frame ``scale`` x larger.
 
     vidstab's field vectors point from the new frame back to the old one, so the picture's shift
@@ -106,7 +108,7 @@ def parse_trf(text: str, *, scale: float) -> np.ndarray:
     mismatched fields disagree with it); a frame without fields counts as still.
     """
     frames: dict[int, tuple[float, float]] = {}
-    for line in text.splitlines():
+    for line in lines:
         found = _FRAME.match(line)
         if not found:
             continue

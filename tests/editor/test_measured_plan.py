@@ -131,8 +131,9 @@ def test_crop_commands_move_the_named_crop_only_when_it_moves() -> None:
 
 
 def test_vidstab_results_become_picture_shifts_in_source_pixels() -> None:
-    text = "\n".join(
-        [
+    lines = [  # as read from the file, newlines kept
+        line + "\n"
+        for line in [
             "VID.STAB 1",
             "#      accuracy = 9",
             "Frame 1 (List 0 [])",
@@ -140,8 +141,8 @@ def test_vidstab_results_become_picture_shifts_in_source_pixels() -> None:
             "(LM 9 9 90 10 32 0.3 1.0)])",
             "Frame 3 (List 0 [])",
         ]
-    )
-    shifts = parse_trf(text, scale=2.0)
+    ]
+    shifts = parse_trf(lines, scale=2.0)
     assert shifts.tolist() == [[0.0, 0.0], [8.0, -4.0], [0.0, 0.0]]  # the outlier field is ignored
 
 
