@@ -102,17 +102,17 @@ def correction(stats: np.ndarray) -> ColourFix:
     return ColourFix((r, g, b), black, white, gamma)
 
 
-def measure_colour(info: MediaInfo, start: float, end: float, *, cache_dir: Path) -> tuple[ColourFix, bool]:
-    """The correction of ``info`` over source time ``[start, end)`` and whether it was measured now."""
+def measure_colour(info: MediaInfo, start: float, end: float, *, cache_dir: Path) -> ColourFix:
+    """The correction of ``info`` over source time ``[start, end)``."""
     cache = MeasureCache(cache_dir, COLOUR_VERSION)
     digest = file_sha256(info.path)
     key = "still" if info.is_still else f"r{num(SAMPLE_RATE)}-w{SAMPLE_WIDTH}-{num(start, 6)}-{num(end, 6)}"
     cached = cache.load(digest, key)
     if cached is not None:
-        return correction(cached["stats"]), False
+        return correction(cached["stats"])
     frames = sample_frames(info, start, end)
     stats = np.array([frame_stats(f) for f in frames]).reshape(-1, len(STATS))
     if not len(stats):
         stats = np.array([[0.0, 0.5, 1.0, 1.0, 1.0, 1.0]])  # nothing decoded: no correction
     cache.save(digest, key, {"stats": stats})
-    return correction(stats), True
+    return correction(stats)

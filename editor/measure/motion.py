@@ -47,7 +47,6 @@ class Motion:
 
     fps: float
     shifts: np.ndarray
-    measured_now: bool = False
 
 
 def detect_size(width: int, height: int, max_side: int) -> tuple[int, int]:
@@ -97,7 +96,7 @@ def measure_motion(
         with trf.open(encoding="ascii", errors="replace") as lines:  # ~8 kB a frame: read as a stream
             shifts = parse_trf(lines, scale=info.width / w)
     cache.save(digest, key, {"shifts": shifts})
-    return Motion(fps, shifts, measured_now=True)
+    return Motion(fps, shifts)
 
 
 def parse_trf(lines: Iterable[str], *, scale: float) -> np.ndarray:

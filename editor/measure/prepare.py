@@ -29,7 +29,6 @@ from editor.spec import EditSpec
 class Measured:
     by_clip: Mapping[int, Mapping[int, object]]
     warnings: tuple[str, ...] = ()
-    measured_now: int = 0  # measurements that were not in the cache
 
 
 def prepare_measured(
@@ -41,29 +40,26 @@ def prepare_measured(
 ) -> Measured:
     by_clip: dict[int, dict[int, object]] = {}
     warnings: list[str] = []
-    fresh = 0
     for timing in timeline.clips:
         effects = clip_effects(spec, timing.index)
         if not any(e.measured for e in effects):
             continue
         info = media[spec.clips[timing.index].src]
-        found, notes, now = _prepare_clip(effects, info, timing, work_dir, home)
+        found, notes = _prepare_clip(effects, info, timing, work_dir, home)
         by_clip[timing.index] = found
         warnings += notes
-        fresh += now
-    return Measured(by_clip, tuple(warnings), fresh)
+    return Measured(by_clip, tuple(warnings))
 
 
 def _prepare_clip(
     effects: tuple[Effect, ...], info: MediaInfo, timing: ClipTiming, work_dir: Path, home: Path | None
-) -> tuple[dict[int, object], list[str], int]:
+) -> tuple[dict[int, object], list[str]]:
     where = f"clips[{timing.index}]"
     start, end = timing.source_start, timing.source_start + timing.source_duration
     found: dict[int, object] = {}
     warnings: list[str] = []
     motion: Motion | None = None
     colour: ColourFix | None = None
-    fresh = 0
     for j, effect in enumerate(effects):
         if getattr(effect, "strength", 1.0) <= 0:  # off: nothing to measure, the planner leaves it out
             continue
@@ -73,14 +69,12 @@ def _prepare_clip(
                 continue
             if motion is None:
                 motion = measure_motion(info, start, end, cache_dir=cache_dir("motion", home))
-                fresh += motion.measured_now
             found[j] = _crop_window(effect, motion, info, work_dir, f"stab{timing.index}_{j}")
         elif isinstance(effect, AutoEnhance):
             if colour is None:
-                colour, now = measure_colour(info, start, end, cache_dir=cache_dir("colour", home))
-                fresh += now
+                colour = measure_colour(info, start, end, cache_dir=cache_dir("colour", home))
             found[j] = colour
-    return found, warnings, fresh
+    return found, warnings
 
 
 def _crop_window(effect: Stabilize, motion: Motion, info: MediaInfo, work_dir: Path, name: str) -> CropWindow:
