@@ -24,7 +24,7 @@ from editor.presets import (
 )
 from editor.render import local_resolver, render
 from editor.resolve import parse_spec
-from editor.samples import make_clip, make_face_clip, make_music
+from editor.samples import make_clip, make_face_clip, make_handheld_clip, make_music
 
 SIZE = {"width": 360, "height": 640, "fps": 30, "preset": "veryfast", "crf": 26}
 SECONDS = 2.0
@@ -55,6 +55,7 @@ def sample_media(folder: Path) -> dict[str, Path]:
         "pattern": folder / "pattern.mp4",
         "bars": folder / "bars.mp4",
         "music": folder / "music.m4a",
+        "handheld": folder / "handheld.mp4",
     }
     if not made["face"].is_file():
         make_face_clip(made["face"], seconds=4, width=360, height=640)
@@ -62,6 +63,8 @@ def sample_media(folder: Path) -> dict[str, Path]:
         make_clip(made["pattern"], seconds=3, width=360, height=640, tone=330)
     if not made["bars"].is_file():
         make_clip(made["bars"], seconds=3, width=640, height=360, pattern="smptehdbars", tone=550)
+    if not made["handheld"].is_file():
+        make_handheld_clip(made["handheld"], seconds=3, width=360, height=640)
     if not made["music"].is_file():
         make_music(made["music"], seconds=24, bpm=120)
     return made
@@ -78,9 +81,11 @@ def preview_spec(preset: LookPreset | FacePreset | TransitionPack | TextPreset) 
         half = SECONDS / 2 + preset.transitions[0].duration / 2
         clips = [{"src": "face.mp4", "duration": half}, {"src": "pattern.mp4", "duration": half}]
         return {"output": SIZE, "clips": clips, "preset": preset.id, "audio": audio}
+    # Looks that stabilise or enhance show it on a clip that needs it: shaky, dim and bluish.
+    measured = isinstance(preset, LookPreset) and any(e.measured for e in preset.effects)
     return {
         "output": SIZE,
-        "clips": [{"src": "face.mp4", "in": 0.5, "duration": SECONDS}],
+        "clips": [{"src": "handheld.mp4" if measured else "face.mp4", "in": 0.5, "duration": SECONDS}],
         "preset": preset.id,
         "audio": audio,
     }

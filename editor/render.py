@@ -23,6 +23,7 @@ from editor.effects.color import Lut
 from editor.errors import MediaError, SpecError
 from editor.face.effects import FaceEffectBase
 from editor.face.hooks import prepare_clip_hooks
+from editor.measure.prepare import prepare_measured
 from editor.plan.beatsync import beats_in_output, sync_to_beats
 from editor.plan.build import WorkFiles, plan_render
 from editor.plan.timeline import build_timeline
@@ -203,9 +204,10 @@ def render(
         work_dir = Path(tmp)
         out = spec.output.draft() if draft else spec.output
         texts = prepare_text(spec, cues, work_dir, (out.width, out.height), timeline.duration)
-        work = WorkFiles(texts, luts)
         hooks, warnings = prepare_clip_hooks(spec, media, timeline, work_dir, asset_root, home)
-        warnings = [*text_warnings(spec), *warnings]
+        measured = prepare_measured(spec, media, timeline, work_dir, home)
+        work = WorkFiles(texts, luts, measured.by_clip)
+        warnings = [*text_warnings(spec), *warnings, *measured.warnings]
         plan = plan_render(
             spec,
             media,

@@ -131,6 +131,45 @@ def make_face_clip(
     return path
 
 
+def make_handheld_clip(
+    path: Path, *, seconds: float = 3.0, width: int = 360, height: int = 640, fps: float = 30
+) -> Path:
+    """The astronaut portrait as a dim, bluish handheld phone clip: random shake each frame (by
+    ffmpeg's ``random`` in a crop), underexposed under a cool light. What stabilize and
+    auto_enhance are for."""
+    jitter = max(2, round(width * 0.03))
+    graph = (
+        f"[0:v]loop=loop=-1:size=1,fps={num(fps)},scale=-2:{round(height * 1.15 / 2) * 2},"
+        f"crop={width}:{height}:x='(iw-ow)/2+{jitter}*(2*random(0)-1)':y='(ih-oh)/2+{jitter}*(2*random(1)-1)',"
+        "colorchannelmixer=rr=0.48:gg=0.55:bb=0.72,format=yuv420p[v];"
+        f"sine=f=300:d={num(seconds)},volume=0.2[a]"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ffmpeg.run(
+        [
+            *ffmpeg.input_args(FACE_PHOTO),
+            "-filter_complex",
+            graph,
+            "-map",
+            "[v]",
+            "-map",
+            "[a]",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-crf",
+            "20",
+            "-c:a",
+            "aac",
+            "-t",
+            num(seconds),
+            str(path),
+        ]
+    )
+    return path
+
+
 def make_demo_media(folder: Path, *, small: bool = False) -> list[Path]:
     """The media the examples use, as phones produce it: portrait and landscape, a rotated clip,
     60 fps, mono 44.1 kHz, no audio, odd sizes, a photo and a music track. ``small`` for tests."""

@@ -293,6 +293,18 @@ class EditSpec(Model):
     preset: PresetRef | None = Field(None, description=PRESET_HELP)
 
     @model_validator(mode="after")
+    def _measured_on_clips(self) -> EditSpec:
+        for i, layer in enumerate(self.layers):
+            for j, effect in enumerate(layer.effects):
+                if effect.measured:
+                    name = type(effect).model_fields["type"].default
+                    raise ValueError(
+                        f"layers[{i}].effects[{j}]: '{name}' is measured on a clip; put it in a clip's "
+                        "effects (or the top-level effects, for every clip)"
+                    )
+        return self
+
+    @model_validator(mode="after")
     def _last_transition(self) -> EditSpec:
         if self.clips[-1].transition is not None:
             raise ValueError(f"clips[{len(self.clips) - 1}].transition: the last clip has no next clip")
@@ -301,7 +313,7 @@ class EditSpec(Model):
             *((f"layers[{i}].effects", layer.effects) for i, layer in enumerate(self.layers)),
         ):
             for j, effect in enumerate(effects):
-                if effect.source_stage:
+                if effect.clip_only:
                     name = type(effect).model_fields["type"].default
                     raise ValueError(
                         f"{where}[{j}]: '{name}' works on a clip's picture; use clips[i].effects"

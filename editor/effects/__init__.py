@@ -30,7 +30,7 @@ def describe(cls: type[Effect]) -> dict[str, Any]:
         "name": cls.model_fields["type"].default,
         "description": cls.summary,
         "parameters": parameters(cls),
-        "clip_only": cls.source_stage,  # in a clip's effects only, not the spec's
+        "clip_only": cls.clip_only,  # in a clip's effects only, not the spec's
     }
 
 

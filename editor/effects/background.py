@@ -25,7 +25,8 @@ WHEN_HELP = "show only while this holds: smile, mouth_open, eyebrows_raised, han
 class BackgroundEffect(Effect):
     type: Literal["background"] = "background"
     summary: ClassVar[str] = "Blur or replace the background behind the person (a green screen)."
-    source_stage: ClassVar[bool] = True
+    stage: ClassVar[Literal["source", "output"]] = "source"
+    clip_only: ClassVar[bool] = True
     mode: Literal["blur", "replace"] = "blur"
     strength: float = Field(0.6, ge=0.0, le=1.0, description="blur: how strong")
     src: str | None = source(

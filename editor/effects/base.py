@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -14,13 +14,15 @@ from editor.plan.graph import Graph
 
 @dataclass(frozen=True)
 class EffectContext:
-    """What an effect may know when it is planned: the stream's size, rate and length."""
+    """What an effect may know when it is planned: the stream's size, rate and length, and for a
+    measured effect (``Effect.measured``) what was measured on its clip before planning."""
 
     width: int
     height: int
     fps: float
     duration: float
     luts: Mapping[str, Path] = field(default_factory=dict)
+    measurement: object | None = None
 
 
 def _describe(schema: dict[str, Any], cls: type[Any]) -> None:
@@ -33,7 +35,14 @@ class Effect(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_describe, allow_inf_nan=False)
 
     summary: ClassVar[str] = ""
-    source_stage: ClassVar[bool] = False  # works on a clip's source frames (hooked before fit)
+    # Measured effects (stabilize, auto_enhance) need a pass over their clip before planning
+    # (``editor.measure``), so they only go on clips: at the top level they apply to every clip.
+    measured: ClassVar[bool] = False
+    # "source": on the clip's own frames, before speed and fit (geometry that needs the whole frame).
+    stage: ClassVar[Literal["source", "output"]] = "output"
+    # Only in a clip's own effects (not the spec's or a layer's): the background needs the clip's
+    # segmentation, attached by the clip's hooks (editor.face.hooks).
+    clip_only: ClassVar[bool] = False
 
     def filters(self, ctx: EffectContext) -> list[str]:
         """Filters applied in sequence to a single stream (the common case)."""

@@ -25,7 +25,7 @@ from editor.plan.graph import Graph, Input, num
 from editor.plan.layout import rect, sequence_box
 from editor.plan.text import TextLayer, add_text_layer
 from editor.plan.timeline import LayerTiming, Timeline, build_timeline
-from editor.plan.video import clip_video
+from editor.plan.video import clip_effects, clip_video
 from editor.probe import Limits, MediaInfo
 from editor.spec import Box, EditSpec, Output
 from editor.transitions import Join, join_audio, join_video
@@ -36,10 +36,12 @@ SourceHook = Callable[[Graph, str], str]
 
 @dataclass(frozen=True)
 class WorkFiles:
-    """Server-written files the plan refers to: drawn text layers, resolved LUTs."""
+    """Server-written files the plan refers to: drawn text layers, resolved LUTs, and what
+    measured effects measured (``editor.measure.prepare_measured``: clip -> effect index -> it)."""
 
     texts: tuple[TextLayer, ...] = ()
     luts: Mapping[str, Path] = field(default_factory=dict)
+    measured: Mapping[int, Mapping[int, object]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ def plan_render(
                 out=frame,
                 luts=work.luts,
                 face=hooked,
+                effects=clip_effects(spec, timing.index),
+                measured=work.measured.get(timing.index),
             )
         )
         sound_in = None
@@ -129,7 +133,8 @@ def plan_render(
         width=out.width, height=out.height, fps=out.fps, duration=timeline.duration, luts=work.luts
     )
     for effect in spec.effects:
-        video = effect.apply(g, video, ctx)
+        if not effect.measured:  # measured ones went on every clip (clip_effects)
+            video = effect.apply(g, video, ctx)
     for layer in work.texts:
         video = add_text_layer(g, video, layer, out.fps)
     video = g.chain([video], [colour.TAGS], "out")  # canvases and overlays may have dropped them

@@ -5,9 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from editor.effects import EffectContext
+from editor.effects import Effect, EffectContext
 from editor.plan.graph import Graph, num
-from editor.spec import Clip, Output
+from editor.spec import Clip, EditSpec, Output
+
+
+def clip_effects(spec: EditSpec, index: int) -> tuple[Effect, ...]:
+    """Clip ``index``'s effects: the spec's measured effects first (stabilize, auto_enhance at the
+    top level, e.g. from a look, mean "on every clip", each measured on its own), then its own.
+    A clip that lists a measured effect's type itself keeps only its own (as with presets)."""
+    own = spec.clips[index].effects
+    types = {type(e) for e in own}
+    return (*(e for e in spec.effects if e.measured and type(e) not in types), *own)
 
 
 def fit_filters(g: Graph, src: str, fit: str, out: Output) -> str:
@@ -47,12 +56,19 @@ def clip_video(
     out: Output,
     luts: Mapping[str, Path],
     face: str | None = None,
+    effects: tuple[Effect, ...] | None = None,
+    measured: Mapping[int, object] | None = None,
 ) -> str:
     """The clip's frames at the output size and rate, ``duration`` seconds long, effects applied.
 
     ``face`` is an optional hook label: when given, it is where face filters were attached (they
     run on source frames before speed and fit); callers pass the stream label those returned.
+    ``effects`` default to the clip's own; ``measured`` holds, by index in ``effects``, what
+    ``editor.measure`` measured for them. A measured effect without one (stabilize on a still,
+    where the measuring step warns) is left out; source-stage effects run right after ``face``.
     """
+    effects = clip.effects if effects is None else effects
+    measured = measured or {}
     fps = num(out.fps)
     if still:
         frames = max(1, round(duration * out.fps))
@@ -70,12 +86,19 @@ def clip_video(
             "still",
         )
     else:
+        source = face or stream
+        for i, effect in enumerate(effects):  # the source's geometry is in their measurement
+            if effect.stage == "source" and i in measured:
+                ctx = EffectContext(out.width, out.height, out.fps, duration, luts, measured[i])
+                source = effect.apply(g, source, ctx)
         speed = [f"setpts=PTS/{num(clip.speed)}"] if clip.speed != 1 else []
-        timed = g.chain([face or stream], [*speed, f"fps={fps}:start_time=0"], "timed")
+        timed = g.chain([source], [*speed, f"fps={fps}:start_time=0"], "timed")
         fitted = fit_filters(g, timed, clip.fit, out)
         label = g.chain([fitted], ["setsar=1", "format=yuv420p"], "clip")
-    ctx = EffectContext(width=out.width, height=out.height, fps=out.fps, duration=duration, luts=luts)
-    for effect in clip.effects:
-        if not effect.source_stage:  # e.g. background: hooked on the source frames
-            label = effect.apply(g, label, ctx)
+    for i, effect in enumerate(effects):
+        # Source-stage effects ran above (measured) or in the clip's hooks (background).
+        if effect.stage == "source" or (effect.measured and i not in measured):
+            continue
+        ctx = EffectContext(out.width, out.height, out.fps, duration, luts, measured.get(i))
+        label = effect.apply(g, label, ctx)
     return label
