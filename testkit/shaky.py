@@ -39,7 +39,9 @@ def _encode(path: Path, frames: list[np.ndarray] | np.ndarray, fps: int, crf: in
     with av.open(str(path), "w") as out:
         stream = out.add_stream("libx264", rate=Fraction(fps))
         stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-        stream.options = {"preset": "ultrafast", "crf": str(crf)}
+        # swscale turns RGB into BT.601 YUV: say so, or readers take untagged video as BT.709.
+        bt601 = "colormatrix=smpte170m:colorprim=smpte170m:transfer=bt709:fullrange=off"
+        stream.options = {"preset": "ultrafast", "crf": str(crf), "x264-params": bt601}
         for img in frames:
             out.mux(stream.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")))
         out.mux(stream.encode(None))

@@ -67,6 +67,7 @@ def test_stereo_44k_input_and_json_shape(warmed: float) -> None:
     result = analyze(np.stack([track.samples, track.samples * 0.5]), 44100)
     data = result.to_json()
     assert set(data) == {
+        "version",
         "duration",
         "tempo",
         "beats",
