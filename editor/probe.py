@@ -8,8 +8,9 @@ renderer, checks every limit from the headers, then decodes the first frame and 
 from __future__ import annotations
 
 import math
+import struct
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,9 @@ import av
 
 from editor.errors import MediaError, MediaLimitError
 from editor.ffmpeg import FORMAT_WHITELIST, PROTOCOL_WHITELIST
+from editor.probe_colour import Colour, read_colour, with_dolby_vision
+from editor.probe_dovi import dolby_vision_profile
+from editor.probe_heif import MAX_TILES, HeifError, is_heif, read_picture
 
 STILL_DEMUXERS = frozenset({"image2", "png_pipe", "jpeg_pipe", "webp_pipe"})
 _CONTAINER_OPTIONS = {"protocol_whitelist": PROTOCOL_WHITELIST, "format_whitelist": FORMAT_WHITELIST}
@@ -56,15 +60,31 @@ class MediaInfo:
     sample_rate: int | None
     channels: int | None
     size_bytes: int
+    colour: Colour = field(default_factory=Colour)
+    image: bool = False  # a still inside a video container: HEIF/HEIC/AVIF
+    grid: bool = False  # ... whose picture is a grid of tiles, composed by ffmpeg
+    audio_index: int = 0  # which audio track plays: the default one
+
+    @property
+    def audio_stream(self) -> str:
+        """The sound's specifier in a filter graph (``[N:<this>]``)."""
+        return f"a:{self.audio_index}" if self.audio_index else "a"
 
     @property
     def is_still(self) -> bool:
-        return self.demuxer in STILL_DEMUXERS
+        return self.demuxer in STILL_DEMUXERS or self.image
+
+    @property
+    def video_stream(self) -> str:
+        """The picture's specifier in a filter graph (``[N:<this>]``): a tile grid is a stream
+        group, which ffmpeg composes and rotates, not one of its tile streams."""
+        return "g:0" if self.grid else "v"
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["path"] = str(self.path)
         data["is_still"] = self.is_still
+        data.update(data.pop("colour"))  # flat: color_primaries, ..., hdr, dolby_vision_profile
         return data
 
 
@@ -84,17 +104,31 @@ def probe(path: Path, limits: Limits = Limits()) -> MediaInfo:
     except MediaError:
         raise
     except (av.FFmpegError, OSError, ValueError, IndexError, ZeroDivisionError) as exc:
-        raise MediaError(f"{name}: not a video, audio or image file ReelForge accepts ({exc})") from exc
+        raise MediaError(f"{name}: not a video, audio or image file ReelForge accepts ({_why(exc)})") from exc
+
+
+def _why(exc: Exception) -> str:
+    """The library's reason without the file name it quotes: errors go to users, and the path
+    is the server's storage layout (PyAV's ``str()`` ends with ``: 'file:/srv/...'``)."""
+    reason = getattr(exc, "strerror", None)
+    if not isinstance(reason, str) or not reason:
+        reason = type(exc).__name__ if isinstance(exc, OSError) else str(exc)
+    return reason.split("'file:")[0].rstrip(": ")[:200]
 
 
 def _inspect(container: Any, path: Path, size: int, limits: Limits) -> MediaInfo:
     name = path.name
     demuxer = container.format.name
     streams = container.streams
+    if is_heif(dict(container.metadata)) and not container.duration:
+        return _inspect_heif(container, path, size, limits)
     if len(streams) > limits.max_streams:
         raise MediaLimitError(f"{name}: {len(streams)} streams is over the limit of {limits.max_streams}")
     video = streams.video[0] if streams.video else None
-    audio = streams.audio[0] if streams.audio else None
+    # Phones add commentary or spatial tracks: the track marked default is the one to play.
+    default = [i for i, s in enumerate(streams.audio) if s.disposition & av.stream.Disposition.default]
+    audio_index = default[0] if default else 0
+    audio = streams.audio[audio_index] if streams.audio else None
     if video is None and audio is None:
         raise MediaError(f"{name}: has no video or audio stream")
     still = demuxer in STILL_DEMUXERS
@@ -105,6 +139,7 @@ def _inspect(container: Any, path: Path, size: int, limits: Limits) -> MediaInfo
         )
     width = height = rotation = 0
     fps = 0.0
+    colour = Colour()
     if video is not None:
         width, height = video.codec_context.width, video.codec_context.height
         if still and not (width and height):
@@ -117,6 +152,13 @@ def _inspect(container: Any, path: Path, size: int, limits: Limits) -> MediaInfo
         if frame is None:
             raise MediaError(f"{name}: the video stream has no decodable frame")
         rotation = int(getattr(frame, "rotation", 0) or 0) % 360
+        colour = read_colour(frame)
+        profile = dolby_vision_profile(path) if demuxer.startswith("mov") else None
+        if profile is not None:
+            try:
+                colour = with_dolby_vision(colour, profile)
+            except ValueError as exc:
+                raise MediaError(f"{name}: {exc}") from None
         if rotation in (90, 270):
             width, height = height, width
     if audio is not None:
@@ -143,6 +185,51 @@ def _inspect(container: Any, path: Path, size: int, limits: Limits) -> MediaInfo
         sample_rate=audio.codec_context.sample_rate if audio is not None else None,
         channels=audio.codec_context.channels if audio is not None else None,
         size_bytes=size,
+        colour=colour,
+        audio_index=audio_index if audio is not None else 0,
+    )
+
+
+def _inspect_heif(container: Any, path: Path, size: int, limits: Limits) -> MediaInfo:
+    """A HEIF/HEIC/AVIF photo: its tiles are streams to PyAV, each checked against the frame
+    limits (a grid of huge tiles is a bomb too), and so is the composed picture."""
+    name = path.name
+    tiles = container.streams.video
+    if not tiles:
+        raise MediaError(f"{name}: the HEIF file has no picture")
+    if len(tiles) > MAX_TILES:
+        raise MediaLimitError(f"{name}: {len(tiles)} tiles is over the limit of {MAX_TILES}")
+    for tile in tiles:
+        _check_frame_size(name, tile.codec_context.width, tile.codec_context.height, limits)
+    try:
+        picture = read_picture(path)
+    except (HeifError, struct.error, IndexError) as exc:
+        raise MediaError(f"{name}: not a HEIF picture ReelForge can read ({exc})") from None
+    _check_frame_size(name, picture.width, picture.height, limits)
+    frame = next(container.decode(video=0), None)
+    if frame is None:
+        raise MediaError(f"{name}: the picture has no decodable tile")
+    width, height = picture.width, picture.height
+    if picture.rotation in (90, 270):
+        width, height = height, width
+    return MediaInfo(
+        path=path,
+        demuxer=container.format.name,
+        duration=0.0,
+        width=width,
+        height=height,
+        rotation=picture.rotation,
+        fps=0.0,
+        has_video=True,
+        has_audio=False,
+        video_codec=tiles[0].codec_context.name,
+        audio_codec=None,
+        sample_rate=None,
+        channels=None,
+        size_bytes=size,
+        colour=read_colour(frame),
+        image=True,
+        grid=picture.grid,
     )
 
 

@@ -1,7 +1,8 @@
 """Uploads -> the canonical mezzanine every later step reads, plus a thumbnail.
 
 Video: H.264 yuv420p at a constant frame rate, rotation applied (ffmpeg autorotates while
-decoding; the output has no rotation flag), AAC 48 kHz stereo. Audio: AAC in M4A. Images: a
+decoding; the output has no rotation flag), in the renders' colour contract (SDR BT.709, tv
+range: HDR is tone-mapped here, once), AAC 48 kHz stereo. Audio: AAC in M4A. Images: a
 re-encoded PNG (when the source may have alpha) or JPEG. All through ``editor.ffmpeg.run``.
 Captions never meet ffmpeg: they are parsed as SubRip or WebVTT text (size-capped, UTF-8, every
 cue checked) and stored again as clean UTF-8.
@@ -14,10 +15,12 @@ from pathlib import Path
 
 from editor import ffmpeg
 from editor.errors import MediaError, SpecError
+from editor.plan.colour import ENCODER_TAGS, to_contract
 from editor.probe import Limits, MediaInfo, probe
 from editor.text.captions import MAX_CAPTION_BYTES, decode, parse_captions
 
-_COMMON_FPS = (24.0, 25.0, 30.0, 48.0, 50.0, 60.0)
+# High rates stay: slow motion (speed < 1) needs a phone's 120/240 fps frames, not copies of 60.
+_COMMON_FPS = (24.0, 25.0, 30.0, 48.0, 50.0, 60.0, 90.0, 100.0, 120.0, 240.0)
 _ALPHA_DEMUXERS = frozenset({"png_pipe", "webp_pipe"})
 
 
@@ -42,7 +45,7 @@ def cfr_rate(fps: float) -> float:
     """The constant frame rate for a source: the nearest common rate, 30 when unknown."""
     if fps <= 0:
         return 30.0
-    return min(_COMMON_FPS, key=lambda r: abs(r - min(fps, 60.0)))
+    return min(_COMMON_FPS, key=lambda r: abs(r - fps))
 
 
 def normalize(source: Path, kind: str, work: Path, limits: Limits, timeout: float) -> Normalized:
@@ -56,16 +59,21 @@ def normalize(source: Path, kind: str, work: Path, limits: Limits, timeout: floa
         _video(info, source, out, timeout, limits)
     elif kind == "audio":
         out, ext, ctype = work / "media.m4a", "m4a", "audio/mp4"
-        _audio(source, out, timeout, limits)
+        _audio(source, out, timeout, limits, info.audio_index)
     else:
         alpha = info.demuxer in _ALPHA_DEMUXERS
         ext, ctype = ("png", "image/png") if alpha else ("jpg", "image/jpeg")
         out = work / f"media.{ext}"
+        # HEIC and wide-gamut photos are converted (and rotated) here; JPEG wants BT.601 full range
+        colour = [*to_contract(info.colour, still=True)[:-1], "scale=out_color_matrix=bt601:out_range=full"]
+        picture = ",".join(["null"] if alpha else colour)
         ffmpeg.run(
             [
                 *ffmpeg.input_args(source),
+                "-filter_complex",
+                f"[0:{info.video_stream}]{picture}[v]",  # a tile grid is a group: only a graph takes it
                 "-map",
-                "0:v:0",
+                "[v]",
                 "-frames:v",
                 "1",
                 "-update",
@@ -101,15 +109,18 @@ def _captions(source: Path, work: Path) -> Normalized:
 def _video(info: MediaInfo, source: Path, out: Path, timeout: float, limits: Limits) -> None:
     rate = cfr_rate(info.fps)
     audio = (
-        ["-map", "0:a:0", "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2"] if info.has_audio else []
+        ["-map", f"0:a:{info.audio_index}", "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2"]
+        if info.has_audio
+        else []
     )
+    colour = ",".join(to_contract(info.colour))  # SDR BT.709 like every render: the app never sees grey
     ffmpeg.run(
         [
             *ffmpeg.input_args(source),
             "-map", "0:v:0", *audio,
-            "-vf", f"fps={rate:g},scale=trunc(iw/2)*2:trunc(ih/2)*2,setsar=1,format=yuv420p",
+            "-vf", f"{colour},fps={rate:g},scale=trunc(iw/2)*2:trunc(ih/2)*2,setsar=1,format=yuv420p",
             "-fps_mode", "cfr",
-            "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-g", str(int(rate * 2)),
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-g", str(int(rate * 2)), *ENCODER_TAGS,
             "-t", f"{limits.max_duration:g}",
             "-map_metadata", "-1", "-movflags", "+faststart", str(out),
         ],
@@ -118,11 +129,11 @@ def _video(info: MediaInfo, source: Path, out: Path, timeout: float, limits: Lim
     )  # fmt: skip
 
 
-def _audio(source: Path, out: Path, timeout: float, limits: Limits) -> None:
+def _audio(source: Path, out: Path, timeout: float, limits: Limits, track: int = 0) -> None:
     ffmpeg.run(
-        [*ffmpeg.input_args(source), "-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
-         "-ac", "2", "-t", f"{limits.max_duration:g}", "-map_metadata", "-1", "-movflags", "+faststart",
-         str(out)],
+        [*ffmpeg.input_args(source), "-map", f"0:a:{track}", "-vn", "-c:a", "aac", "-b:a", "192k",
+         "-ar", "48000", "-ac", "2", "-t", f"{limits.max_duration:g}", "-map_metadata", "-1",
+         "-movflags", "+faststart", str(out)],
         timeout=timeout,
     )  # fmt: skip
 
@@ -131,7 +142,7 @@ def _thumbnail(source: Path, out: Path, info: MediaInfo, timeout: float) -> Path
     seek = ["-ss", f"{min(1.0, info.duration / 2):.3f}"] if info.duration and not info.is_still else []
     ffmpeg.run(
         [*ffmpeg.input_args(source, before=seek), "-map", "0:v:0", "-frames:v", "1",
-         "-vf", "scale=320:-2", "-q:v", "4", "-update", "1", str(out)],
+         "-vf", "scale=320:-2:out_color_matrix=bt601:out_range=full", "-q:v", "4", "-update", "1", str(out)],
         timeout=timeout,
     )  # fmt: skip
     if not out.is_file():

@@ -24,6 +24,7 @@ from editor.face.tracking import AnalysisParams
 from editor.face.triggers import TRIGGERS, envelope, holds, needs_hands
 from editor.home import cache_dir
 from editor.plan.build import SourceHook
+from editor.plan.colour import to_contract
 from editor.plan.graph import Graph
 from editor.plan.layout import rect, sequence_box
 from editor.plan.timeline import ClipTiming, Timeline
@@ -200,6 +201,7 @@ def _background_plan(
             demuxer=found.demuxer.split(",")[0],
             start=timing.start if field == "layout" else 0.0,  # the borrowed video plays on across clips
             speed=spec.clips[timing.index].speed,
+            colour=tuple(to_contract(found.colour, still=found.is_still)),
         )
     fps = Fraction(info.fps or 30.0).limit_denominator(1001)
     path = work_dir / f"c{timing.index}bg.mkv"

@@ -97,6 +97,7 @@ class Replacement:
     demuxer: str | None = None
     start: float = 0.0  # s into the media where the clip's first frame is
     speed: float = 1.0  # the clip's speed: the media keeps its own pace in the output
+    colour: tuple[str, ...] = ()  # filters into the output's colours (editor.plan.colour), like a clip's
 
 
 @dataclass(frozen=True)
@@ -152,11 +153,13 @@ def background_filters(plan: BackgroundPlan, g: Graph, src: str) -> str:
 
 
 def _yuv(color: str) -> tuple[int, int, int]:
-    """``#rrggbb`` in limited-range BT.601 Y, U, V (what yuv420p from ffmpeg's default scaler holds)."""
-    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
-    y = 16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255
-    u = 128 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255
-    v = 128 + (112.0 * r - 93.786 * g - 18.214 * b) / 255
+    """``#rrggbb`` as limited-range BT.709 Y, U, V: the clip's frames are in the output's colours here."""
+    r, g, b = (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    kr, kb = 0.2126, 0.0722
+    luma = kr * r + (1 - kr - kb) * g + kb * b
+    y = 16 + 219 * luma
+    u = 128 + 224 * (b - luma) / (2 * (1 - kb))
+    v = 128 + 224 * (r - luma) / (2 * (1 - kr))
     return round(y), round(u), round(v)
 
 
@@ -177,6 +180,7 @@ def _media(plan: BackgroundPlan, g: Graph, base: str) -> str:
         [f"{k}:v"],
         [
             timing,
+            *behind.colour,
             f"scale={w}:{h}:force_original_aspect_ratio=increase",
             f"crop={w}:{h}",
             "setsar=1",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from editor.effects import EffectContext
 from editor.ffmpeg import AAC_OUTPUT, input_args
-from editor.plan import layers
+from editor.plan import colour, layers
 from editor.plan.audio import (
     clip_audio,
     final_mix,
@@ -85,19 +85,19 @@ def plan_render(
         if timing.still:
             before += ["-pattern_type", "none"] if info.demuxer == "image2" else []
         else:
-            before += ["-ss", num(timing.source_start, 6), "-t", num(timing.source_duration, 6)]
+            before += trim_options(timing.source_start, timing.source_duration)
         demuxer = info.demuxer.split(",")[0]
         # Video and sound get separate demuxers so neither waits on (and buffers) the other.
         k = g.add_input(Input(info.path, (*before, "-an", "-sn", "-dn"), demuxer))
+        source = _in_contract(g, f"{k}:{info.video_stream}", info, frame, timing.still)
         hooked = None
-        if not timing.still:
-            hooked = g.chain([f"{k}:v"], ["setpts=PTS-STARTPTS"], "src")
+        if not timing.still:  # timestamps stay as the file has them, from the trim point (see trim_options)
             hook = (source_hooks or {}).get(timing.index)
-            hooked = hook(g, hooked) if hook else hooked
+            hooked = hook(g, source) if hook else source
         videos.append(
             clip_video(
                 g,
-                f"{k}:v",
+                source,
                 clip,
                 still=timing.still,
                 duration=timing.duration,
@@ -108,7 +108,8 @@ def plan_render(
         )
         sound_in = None
         if info.has_audio and spec.audio.original_volume * clip.volume > 0 and not timing.still:
-            sound_in = f"{g.add_input(Input(info.path, (*before, '-vn', '-sn', '-dn'), demuxer))}:a"
+            k = g.add_input(Input(info.path, (*before, "-vn", "-sn", "-dn"), demuxer))
+            sound_in = f"{k}:{info.audio_stream}"
         audios.append(
             clip_audio(
                 g,
@@ -131,18 +132,19 @@ def plan_render(
         video = effect.apply(g, video, ctx)
     for layer in work.texts:
         video = add_text_layer(g, video, layer, out.fps)
+    video = g.chain([video], [colour.TAGS], "out")  # canvases and overlays may have dropped them
     sound = None
     if spec.audio.sound is not None:
         info = media[spec.audio.sound.src]
         remix = sound_input(spec.audio.sound, timeline.duration, info.duration)
         options = (*remix.input_options, "-vn", "-sn", "-dn")
         k = g.add_input(Input(info.path, options, info.demuxer.split(",")[0]))
-        sound = sound_track(g, f"{k}:a", remix)
+        sound = sound_track(g, f"{k}:{info.audio_stream}", remix)
     narration = spec.audio.voiceover
     if narration is not None:
         info = media[narration.src]
         k = g.add_input(Input(info.path, ("-vn", "-sn", "-dn"), info.demuxer.split(",")[0]))
-        spoken = voiceover_track(g, f"{k}:a", narration, timeline.duration)
+        spoken = voiceover_track(g, f"{k}:{info.audio_stream}", narration, timeline.duration)
         sound = under_voiceover(g, sound, spoken, narration.duck_db, timeline.duration)
     # Loudness normalisation of pure silence divides by zero: leave a silent track as it is.
     audible = sound is not None or bool(layer_sounds) or any(not a.startswith("silence") for a in audios)
@@ -195,8 +197,27 @@ def _compose(
         info = media[timing.layer.src]
         if info.has_audio and timing.layer.volume > 0 and not timing.still:
             k = g.add_input(_layer_input(timing, info, limits, "-vn"))
-            sounds.append(layers.layer_audio(g, f"{k}:a", timing, timeline.duration))
+            sounds.append(layers.layer_audio(g, f"{k}:{info.audio_stream}", timing, timeline.duration))
     return video, sounds
+
+
+def trim_options(start: float, duration: float) -> list[str]:
+    """Input options that read ``duration`` seconds from ``start``. ffmpeg then times every frame
+    and sample from the trim point, keeping the file's own offsets: a frame after a gap (VFR) or
+    a sound track that starts after the picture stays where it belongs, and the graph pads the
+    start (``fps=...:start_time=0``, ``aresample=first_pts=0``) instead of pulling it forward
+    (``PTS-STARTPTS`` put pictures up to a gap early). No seek at all from 0: seeking there can
+    drop a stream's first AAC frame."""
+    seek = ["-ss", num(start, 6)] if start > 0 else []
+    return [*seek, "-t", num(duration, 6)]
+
+
+def _in_contract(g: Graph, stream: str, info: MediaInfo, frame: Output, still: bool) -> str:
+    """The input's frames in the output's colours (``editor.plan.colour``), before anything else."""
+    filters = colour.input_filters(
+        info.colour, width=info.width, height=info.height, frame=(frame.width, frame.height), still=still
+    )
+    return g.chain([stream], filters, "col")
 
 
 def _draw(
@@ -211,8 +232,10 @@ def _draw(
     for timing in timings:
         if timing.layer.opacity == 0:  # invisible: only its sound plays (the green screen's)
             continue
-        k = g.add_input(_layer_input(timing, media[timing.layer.src], limits, "-an"))
-        for item in layers.layer_video(g, f"{k}:v", timing, out, work.luts):
+        info = media[timing.layer.src]
+        k = g.add_input(_layer_input(timing, info, limits, "-an"))
+        source = _in_contract(g, f"{k}:{info.video_stream}", info, out, timing.still)
+        for item in layers.layer_video(g, source, timing, out, work.luts):
             base = layers.overlay(g, base, item)
     return base
 
@@ -223,7 +246,7 @@ def _layer_input(timing: LayerTiming, info: MediaInfo, limits: Limits, drop: str
     if timing.still:
         before += ["-pattern_type", "none"] if info.demuxer == "image2" else []
     else:
-        before += ["-ss", num(timing.source_start, 6), "-t", num(timing.source_duration, 6)]
+        before += trim_options(timing.source_start, timing.source_duration)
     return Input(info.path, (*before, drop, "-sn", "-dn"), info.demuxer.split(",")[0])
 
 
@@ -258,6 +281,7 @@ def _encode_args(out: Output, duration: float, metadata: Mapping[str, str], limi
         str(out.crf),
         "-pix_fmt",
         "yuv420p",
+        *colour.ENCODER_TAGS,
         *AAC_OUTPUT,
         "-ac",
         "2",

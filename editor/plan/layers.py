@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from editor.effects import EffectContext
-from editor.plan.audio import FORMAT, RATE, atempo_chain
+from editor.plan.audio import FORMAT, FROM_TRIM, RATE, atempo_chain
 from editor.plan.graph import Graph, num
 from editor.plan.layout import Rect, rect
 from editor.plan.timeline import LayerTiming
@@ -50,11 +50,11 @@ def layer_video(
     size = out.model_copy(update={"width": inner.w, "height": inner.h})
     if timing.still:  # one frame, repeated: the layer's frames from 0, like a video's
         fitted = fit_filters(g, stream, layer.fit, size)
-        repeat = [f"loop=loop={frames - 1}:size=1:start=0", f"setpts=N/({fps}*TB)"]
+        repeat = ["settb=AVTB", f"loop=loop={frames - 1}:size=1:start=0", f"setpts=N/({fps}*TB)"]
         label = g.chain([fitted], ["setsar=1", "format=yuv420p", *repeat], "lstill")
     else:
         speed = [f"setpts=PTS/{num(layer.speed)}"] if layer.speed != 1 else []
-        timed = g.chain([stream], ["setpts=PTS-STARTPTS", *speed, f"fps={fps}"], "ltimed")
+        timed = g.chain([stream], [*speed, f"fps={fps}:start_time=0"], "ltimed")
         hold = [f"tpad=stop_mode=clone:stop_duration={num(timing.hold, 6)}"] if timing.hold > 0 else []
         fitted = fit_filters(g, timed, layer.fit, size)
         label = g.chain([fitted], ["setsar=1", "format=yuv420p", *hold, f"trim=end_frame={frames}"], "layer")
@@ -99,7 +99,7 @@ def layer_audio(g: Graph, stream: str, timing: LayerTiming, duration: float) -> 
     return g.chain(
         [stream],
         [
-            "asetpts=PTS-STARTPTS",
+            FROM_TRIM,
             *atempo_chain(layer.speed),
             f"aresample={RATE}",
             FORMAT,

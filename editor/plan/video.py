@@ -62,6 +62,7 @@ def clip_video(
             [
                 "setsar=1",
                 "format=yuv420p",
+                "settb=AVTB",  # a HEIF grid comes in a 1 s time base, where N/30 s rounds to 0
                 f"loop=loop={frames - 1}:size=1:start=0",
                 f"setpts=N/({fps}*TB)",
                 f"fps={fps}",
@@ -70,7 +71,7 @@ def clip_video(
         )
     else:
         speed = [f"setpts=PTS/{num(clip.speed)}"] if clip.speed != 1 else []
-        timed = g.chain([face or stream], [*speed, f"fps={fps}"], "timed")
+        timed = g.chain([face or stream], [*speed, f"fps={fps}:start_time=0"], "timed")
         fitted = fit_filters(g, timed, clip.fit, out)
         label = g.chain([fitted], ["setsar=1", "format=yuv420p"], "clip")
     ctx = EffectContext(width=out.width, height=out.height, fps=out.fps, duration=duration, luts=luts)

@@ -102,6 +102,18 @@ def test_missing_empty_and_text_files(tmp_path: Path) -> None:
     assert "not a video" in render_refused(tmp_path, "notes.mp4")
 
 
+def test_a_refusal_names_the_problem_but_not_where_the_server_keeps_the_file(tmp_path: Path) -> None:
+    """The reason goes back to whoever uploaded the file: the storage layout is none of their business."""
+    storage = tmp_path / "srv-storage" / "users" / "7" / "media"
+    storage.mkdir(parents=True)
+    (storage / "upload.mp4").write_text("this is not a video\n" * 50)
+    with pytest.raises(MediaError) as caught:
+        probe(storage / "upload.mp4")
+    message = str(caught.value)
+    assert "Invalid data found when processing input" in message
+    assert "srv-storage" not in message and "file:" not in message and str(tmp_path) not in message
+
+
 def test_truncated_mp4s_are_refused_with_or_without_their_index(tmp_path: Path) -> None:
     whole = make_clip(tmp_path / "whole.mp4", seconds=2, width=320, height=568)
     faststart = tmp_path / "fast.mp4"

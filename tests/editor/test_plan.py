@@ -59,12 +59,14 @@ def plan(spec: dict[str, object], **kwargs: object):
 
 def test_a_single_clip_plan_is_exactly_this_graph() -> None:
     p = plan({"clips": [{"src": "a.mp4", "in": 1, "out": 3}], "audio": {"loudness": None}})
+    tags = "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"
     assert p.graph == (
-        "[0:v]setpts=PTS-STARTPTS[src1];[src1]fps=30[timed2];"
+        f"[0:v]format=yuv420p,{tags}[col1];[col1]fps=30:start_time=0[timed2];"
         "[timed2]scale=1080:1920:force_original_aspect_ratio=increase,crop=1080:1920[fit3];"
         "[fit3]setsar=1,format=yuv420p[clip4];"
-        "[1:a]asetpts=PTS-STARTPTS,aresample=48000,"
-        "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo,apad=whole_dur=2,atrim=duration=2[aclip5]"
+        "[1:a]aresample=first_pts=0,aresample=48000,"
+        "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo,apad=whole_dur=2,atrim=duration=2[aclip5];"
+        f"[clip4]{tags}[out6]"
     )
     assert [i.options for i in p.inputs] == [
         ("-max_pixels", "16777216", "-ss", "1", "-t", "2", "-an", "-sn", "-dn"),
