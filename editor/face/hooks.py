@@ -207,7 +207,7 @@ def _background_plan(
     path = work_dir / f"c{timing.index}bg.mkv"
     work_dir.mkdir(parents=True, exist_ok=True)
     write_matte(path, mattes, scene.rate, times, fps, env)
-    return BackgroundPlan(info.width, info.height, fps, path, behind)
+    return BackgroundPlan(info.width, info.height, fps, path, behind, timing.source_duration)
 
 
 def _envelope(when: str, scene: Scene, times: np.ndarray, field: str, warnings: list[str]) -> np.ndarray:

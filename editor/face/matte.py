@@ -107,6 +107,7 @@ class BackgroundPlan:
     fps: Fraction
     matte: Path
     behind: Replacement
+    duration: float  # s of source the clip reads: the composite ends there
 
 
 def background_filters(plan: BackgroundPlan, g: Graph, src: str) -> str:
@@ -147,7 +148,8 @@ def background_filters(plan: BackgroundPlan, g: Graph, src: str) -> str:
         for p, (sw, sh) in zip(parts, ((w, h), (cw, ch), (cw, ch)), strict=True)
     ]
     mask = g.chain(planes, ["mergeplanes=0x001020:yuv420p"], "bmask")
-    return g.chain([bg, fg, mask], ["maskedmerge"], "bo")
+    # maskedmerge runs until its longest input ends: the matte has a frame to spare, so trim.
+    return g.chain([bg, fg, mask], ["maskedmerge", f"trim=duration={num(plan.duration, 6)}"], "bo")
 
 
 def _yuv(color: str) -> tuple[int, int, int]:
@@ -183,7 +185,10 @@ def _media(plan: BackgroundPlan, g: Graph, base: str) -> str:
             f"crop={w}:{h}",
             "setsar=1",
             "format=yuv420p",
+            *([] if behind.still else ["tpad=stop=-1:stop_mode=clone"]),  # a short video holds its end
         ],
         "bmedia",
     )
-    return g.chain([base, media], ["overlay=0:0:eof_action=repeat"], "bg")
+    # Endless media and shortest=1: the picture ends with the clip (overlay otherwise runs as long
+    # as its longer input, and a 6 s background would stretch a 2 s clip to 6 s).
+    return g.chain([base, media], ["overlay=0:0:shortest=1"], "bg")

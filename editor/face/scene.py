@@ -27,20 +27,17 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from editor import ffmpeg
-from editor.errors import MediaError, ReelForgeError, RenderError
+from editor.errors import ReelForgeError, RenderError
 from editor.face.cache import Coverage, FaceCache
 from editor.face.tracking import (
     AnalysisParams,
     DetectorFactory,
     RawFrames,
-    _read_exact,
-    analysis_size,
+    decode_samples,
     last_index,
     mediapipe_factory,
 )
 from editor.home import file_sha256
-from editor.plan.graph import num
 from editor.probe import MediaInfo
 
 Kind = Literal["mesh", "faces", "pose", "hands", "matte"]
@@ -321,12 +318,11 @@ def _decode_pass(
     params: AnalysisParams,
     factory: ModelsFactory,
 ) -> dict[Kind, RawFrames]:
-    width, height = analysis_size(info, params.long_side)
     out: dict[Kind, tuple[list[int], list[int], list[np.ndarray]]] = {k: ([], [], []) for k in kinds}
     models = factory(kinds, params)
     try:
         for first, last in ranges:
-            for idx, rgb in _frames(info, first, last, width, height, params.rate):
+            for idx, rgb in decode_samples(info, first, last, params):
                 found_face = False
                 for kind in kinds:
                     if not any(a <= idx <= b for a, b in gaps[kind]):
@@ -345,29 +341,3 @@ def _decode_pass(
         data = np.stack(items) if items else empty
         frames[kind] = RawFrames(np.array(indices, np.int64), np.array(counts, np.int64), data)
     return frames
-
-
-def _frames(info: MediaInfo, first: int, last: int, width: int, height: int, rate: float) -> Any:
-    """``(grid index, RGB frame)`` for samples ``first..last`` of ``info.path`` (display orientation)."""
-    seek = ["-ss", num(first / rate, 6)] if first > 0 else []
-    args = [
-        *ffmpeg.input_args(info.path, before=[*seek, "-t", num((last - first + 1) / rate, 6)]),
-        "-map", "0:v:0", "-an", "-sn", "-dn",
-        "-vf", f"fps={num(rate, 6)}:round=near,scale={width}:{height}:flags=bilinear",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
-    ]  # fmt: skip
-    size = width * height * 3
-    try:
-        with ffmpeg.open_pipe(args) as proc:
-            assert proc.stdout is not None
-            k = 0
-            while first + k <= last:
-                buf = _read_exact(proc.stdout, size)
-                if buf is None:
-                    break
-                yield first + k, np.frombuffer(buf, np.uint8).reshape(height, width, 3)
-                k += 1
-    except RenderError as exc:
-        if exc.stderr_tail:
-            raise MediaError(f"{info.path.name}: could not decode the video for analysis ({exc})") from exc
-        raise

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from editor import ffmpeg
-from editor.errors import MediaError, ReelForgeError, RenderError
+from editor.errors import MediaError, RenderError
 from editor.face.landmarks import N_LANDMARKS
 from editor.plan.graph import num
 from editor.probe import MediaInfo
@@ -149,12 +149,12 @@ def last_index(info: MediaInfo, rate: float) -> int:
     return max(0, math.ceil(info.duration * rate) - 1)
 
 
-def analyse_range(
-    info: MediaInfo, first: int, last: int, params: AnalysisParams, factory: DetectorFactory
-) -> RawFrames:
-    """Decode samples ``first..last`` of ``info.path`` and run a fresh detector over them."""
+def decode_samples(
+    info: MediaInfo, first: int, last: int, params: AnalysisParams
+) -> Iterator[tuple[int, np.ndarray]]:
+    """``(grid index, RGB frame)`` for samples ``first..last`` of ``info.path``: display orientation,
+    at the analysis size. The one decode of every analysis (face mesh here, the shared scene pass)."""
     width, height = analysis_size(info, params.long_side)
-    frame_bytes = width * height * 3
     seek = ["-ss", num(first / params.rate, 6)] if first > 0 else []
     args = [
         *ffmpeg.input_args(info.path, before=[*seek, "-t", num((last - first + 1) / params.rate, 6)]),
@@ -162,30 +162,37 @@ def analyse_range(
         "-vf", f"fps={num(params.rate, 6)}:round=near,scale={width}:{height}:flags=bilinear",
         "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
     ]  # fmt: skip
-    indices: list[int] = []
-    counts: list[int] = []
-    points: list[np.ndarray] = []
-    detector = factory(params.max_faces)
+    size = width * height * 3
     try:
         with ffmpeg.open_pipe(args) as proc:
             assert proc.stdout is not None
             k = 0
             while first + k <= last:
-                buf = _read_exact(proc.stdout, frame_bytes)
+                buf = _read_exact(proc.stdout, size)
                 if buf is None:
                     break
-                rgb = np.frombuffer(buf, np.uint8).reshape(height, width, 3)
-                faces = detector.detect(rgb)
-                indices.append(first + k)
-                counts.append(len(faces))
-                points.extend(faces)
+                yield first + k, np.frombuffer(buf, np.uint8).reshape(height, width, 3)
                 k += 1
-    except ReelForgeError as exc:
-        if isinstance(exc, RenderError) and exc.stderr_tail:
-            raise MediaError(
-                f"{info.path.name}: could not decode the video for face analysis ({exc})"
-            ) from exc
+    except RenderError as exc:
+        if exc.stderr_tail:
+            raise MediaError(f"{info.path.name}: could not decode the video for analysis ({exc})") from exc
         raise
+
+
+def analyse_range(
+    info: MediaInfo, first: int, last: int, params: AnalysisParams, factory: DetectorFactory
+) -> RawFrames:
+    """Decode samples ``first..last`` of ``info.path`` and run a fresh detector over them."""
+    indices: list[int] = []
+    counts: list[int] = []
+    points: list[np.ndarray] = []
+    detector = factory(params.max_faces)
+    try:
+        for idx, rgb in decode_samples(info, first, last, params):
+            faces = detector.detect(rgb)
+            indices.append(idx)
+            counts.append(len(faces))
+            points.extend(faces)
     finally:
         detector.close()
     stacked = np.stack(points).astype(np.float32) if points else np.zeros((0, N_LANDMARKS, 2), np.float32)

@@ -163,6 +163,25 @@ def test_green_screen_puts_the_borrowed_video_behind_the_person(
     assert probe(out).has_audio  # the borrowed video's sound, from its silent layer
 
 
+def test_a_longer_background_video_ends_with_its_clip(folder: Path) -> None:
+    """The next clip starts on time: a 3 s background behind a 1.5 s clip does not stretch it."""
+    from testkit.clips import solid_clip
+
+    solid_clip(folder / "long_red.mp4", (220, 30, 30), seconds=3.0, size=(270, 480))
+    solid_clip(folder / "blue.mp4", (30, 30, 220), seconds=1.0, size=(SIZE, SIZE))
+    effect = {"type": "background", "mode": "replace", "src": "long_red.mp4"}
+    spec = parse_spec(
+        {
+            "output": {"width": SIZE, "height": SIZE},
+            "clips": [{"src": "astronaut.mp4", "effects": [effect]}, {"src": "blue.mp4"}],
+        }
+    )
+    out = folder / "two_clips.mp4"
+    render(spec, out, resolve=local_resolver(folder), home=folder / "home")
+    assert abs(probe(out).duration - 2.5) < 0.1
+    assert np.abs(frame_at(out, 1.7).astype(np.float64) - (30, 30, 220)).mean() < 12
+
+
 def test_bad_backgrounds_are_spec_errors(folder: Path) -> None:
     with pytest.raises(SpecError, match="exactly one of 'src'"):
         parse_spec({"clips": [{"src": "a.mp4", "effects": [{"type": "background", "mode": "replace"}]}]})
