@@ -18,10 +18,19 @@ def register(app: typer.Typer) -> None:
         spec: Annotated[Path, typer.Argument(help="The edit spec (JSON).")],
         output: Annotated[Path, typer.Option("-o", "--output", help="The MP4 to write.")],
         draft: Annotated[bool, typer.Option("--draft", help="Fast 720p preview.")] = False,
+        hls: Annotated[
+            Path | None,
+            typer.Option(
+                "--hls",
+                help="Also write a progressive HLS preview (fMP4 segments, index.m3u8) into this "
+                "folder while rendering, from the same encode.",
+            ),
+        ] = None,
         as_json: JsonFlag = False,
         debug: DebugFlag = False,
     ) -> None:
         """Render an edit spec to a vertical MP4."""
+        from editor.preview import FolderSink
         from editor.render import local_resolver
         from editor.render import render as run_render
         from editor.resolve import parse_spec
@@ -36,6 +45,7 @@ def register(app: typer.Typer) -> None:
                     draft=draft,
                     on_progress=progress,
                     asset_root=spec.resolve().parent,
+                    preview=FolderSink(hls) if hls is not None else None,
                 )
         except (Exception, KeyboardInterrupt) as exc:
             fail(exc, debug)
@@ -46,6 +56,10 @@ def register(app: typer.Typer) -> None:
                 f"wrote {result.output} ({result.duration:.2f} s, {result.width}x{result.height}) "
                 f"in {result.render_seconds:.1f} s"
             )
+            if hls is not None and result.first_segment_seconds is not None:
+                typer.echo(
+                    f"preview {hls / 'index.m3u8'} (first segment after {result.first_segment_seconds:.2f} s)"
+                )
         for warning in result.warnings:
             typer.echo(f"warning: {warning}", err=True)
 

@@ -202,8 +202,12 @@ def run(
     on_progress: ProgressCallback | None = None,
     timeout: float = 3600.0,
     cancel: threading.Event | None = None,
+    watch: Callable[[], None] | None = None,
 ) -> FfmpegResult:
-    """Run ffmpeg to completion; report progress in 0..1 when ``duration`` is known."""
+    """Run ffmpeg to completion; report progress in 0..1 when ``duration`` is known.
+
+    ``watch`` runs every poll (50 ms) while ffmpeg works, e.g. to publish the files it has written
+    so far; when it raises, ffmpeg is killed and the exception propagates."""
     argv = _base_argv(["-progress", "pipe:1", "-nostats", *args])
     started = time.monotonic()
     tail: deque[str] = deque(maxlen=40)
@@ -217,6 +221,8 @@ def run(
             if time.monotonic() - started > timeout:
                 kill_group(proc)
                 raise RenderTimeout(f"render took longer than the {timeout:.0f} s limit", command=argv)
+            if watch is not None:
+                watch()
             time.sleep(0.05)
     finally:
         kill_group(proc)  # no-op when it already exited; kills it on KeyboardInterrupt

@@ -15,6 +15,7 @@ from api.core.context import Services
 from api.core.models import TERMINAL, Render, User, utcnow
 from api.jobs.webhooks import check_target
 from api.services.access import refusal_code, resolve_sources, source_fields, video_problems
+from api.services.previews import preview_url
 from editor.errors import Conflict, Forbidden, NotFound, SpecError, Throttled
 from editor.resolve import ENGINE_VERSION, parse_spec, resolved_data
 
@@ -156,6 +157,7 @@ def public(
         credits=[schemas.Credit.model_validate(c) for c in render.credits or []],
         warnings=[str(w) for w in render.warnings or []],
         output_url=url,
+        preview_url=preview_url(services, render, base),
         duration=render.output_duration if done else None,
         size=render.output_size if done else None,
         attempts=render.attempts,

@@ -23,6 +23,7 @@ from editor.plan.audio import (
 )
 from editor.plan.graph import Graph, Input, num
 from editor.plan.layout import rect, sequence_box
+from editor.plan.preview import HlsPlan, tee_output
 from editor.plan.text import TextLayer, add_text_layer
 from editor.plan.timeline import LayerTiming, Timeline, build_timeline
 from editor.plan.video import clip_video
@@ -67,9 +68,11 @@ def plan_render(
     metadata: Mapping[str, str] | None = None,
     source_hooks: Mapping[int, SourceHook] | None = None,
     threads: int | None = None,
+    hls: HlsPlan | None = None,
 ) -> RenderPlan:
     """``timeline`` is the spec's (``build_timeline``; the render builds it once and shares it);
-    ``threads`` caps ffmpeg's threads (filters, encoder): for several renders side by side."""
+    ``threads`` caps ffmpeg's threads (filters, encoder): for several renders side by side;
+    ``hls`` also writes the progressive preview from the same encode (see ``editor.plan.preview``)."""
     out = spec.output.draft() if draft else spec.output
     timeline = timeline or build_timeline(spec, media)
     g = Graph()
@@ -163,8 +166,7 @@ def plan_render(
         for arg in input_args(inp.path, demuxer=inp.demuxer, before=(*capped, *inp.options))
     ]
     args += ["-filter_complex", graph, "-map", f"[{video}]", "-map", f"[{mix}]", *capped]
-    args += _encode_args(out, timeline.duration, metadata or {}, limits)
-    args.append(f"file:{target.resolve()}")
+    args += _encode_args(out, timeline.duration, metadata or {}, limits, target, hls)
     return RenderPlan(tuple(g.inputs), graph, tuple(args), out, timeline)
 
 
@@ -246,7 +248,15 @@ def _join(
     return video, audio
 
 
-def _encode_args(out: Output, duration: float, metadata: Mapping[str, str], limits: Limits) -> list[str]:
+def _encode_args(
+    out: Output,
+    duration: float,
+    metadata: Mapping[str, str],
+    limits: Limits,
+    target: Path,
+    hls: HlsPlan | None = None,
+) -> list[str]:
+    mp4_flags = "+faststart+use_metadata_tags"
     args = [
         "-c:v",
         "libx264",
@@ -259,15 +269,16 @@ def _encode_args(out: Output, duration: float, metadata: Mapping[str, str], limi
         *AAC_OUTPUT,
         "-ac",
         "2",
-        "-movflags",
-        "+faststart+use_metadata_tags",
-        "-t",
-        num(duration, 6),
-        "-fs",
-        str(limits.max_bytes),
-        "-f",
-        "mp4",
     ]
+    if hls is not None:
+        args += ["-force_key_frames", hls.keyframes()]
+    else:
+        args += ["-movflags", mp4_flags]
+    args += ["-t", num(duration, 6)]
+    # The tee muxer ignores -fs (it has no file of its own): the render watches the size instead.
+    args += ["-fs", str(limits.max_bytes), "-f", "mp4"] if hls is None else []
     for key, value in sorted(metadata.items()):
         args += ["-metadata", f"{key}={value}"]
-    return args
+    if hls is None:
+        return [*args, f"file:{target.resolve()}"]
+    return [*args, *tee_output(target, mp4_flags, hls)]
