@@ -33,6 +33,9 @@ class Effect(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_describe)
 
     summary: ClassVar[str] = ""
+    # Whether its frames depend on where they sit in time (fades, zooms, per-frame noise): a split
+    # render never cuts inside what such an effect covers, since a piece would restart it.
+    timed: ClassVar[bool] = False
 
     def filters(self, ctx: EffectContext) -> list[str]:
         """Filters applied in sequence to a single stream (the common case)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from editor.effects import EffectContext
 from editor.ffmpeg import AAC_OUTPUT, input_args
@@ -30,6 +31,8 @@ from editor.plan.video import clip_video
 from editor.probe import Limits, MediaInfo
 from editor.spec import Box, EditSpec, Output
 from editor.transitions import Join, join_audio, join_video
+
+Streams = Literal["av", "video", "audio"]
 
 # A hook that adds filters to a clip's source frames (used by AR face effects): (graph, label) -> label.
 SourceHook = Callable[[Graph, str], str]
@@ -69,10 +72,14 @@ def plan_render(
     source_hooks: Mapping[int, SourceHook] | None = None,
     threads: int | None = None,
     hls: HlsPlan | None = None,
+    streams: Streams = "av",
 ) -> RenderPlan:
     """``timeline`` is the spec's (``build_timeline``; the render builds it once and shares it);
     ``threads`` caps ffmpeg's threads (filters, encoder): for several renders side by side;
-    ``hls`` also writes the progressive preview from the same encode (see ``editor.plan.preview``)."""
+    ``hls`` also writes the progressive preview from the same encode (see ``editor.plan.preview``);
+    ``streams`` "video" or "audio" plans only that half (a split render's pieces and its sound):
+    the other half's inputs and filters are left out, not computed and dropped."""
+    with_video, with_audio = streams != "audio", streams != "video"
     out = spec.output.draft() if draft else spec.output
     timeline = timeline or build_timeline(spec, media)
     g = Graph()
@@ -90,25 +97,28 @@ def plan_render(
         else:
             before += ["-ss", num(timing.source_start, 6), "-t", num(timing.source_duration, 6)]
         demuxer = info.demuxer.split(",")[0]
-        # Video and sound get separate demuxers so neither waits on (and buffers) the other.
-        k = g.add_input(Input(info.path, (*before, "-an", "-sn", "-dn"), demuxer))
-        hooked = None
-        if not timing.still:
-            hooked = g.chain([f"{k}:v"], ["setpts=PTS-STARTPTS"], "src")
-            hook = (source_hooks or {}).get(timing.index)
-            hooked = hook(g, hooked) if hook else hooked
-        videos.append(
-            clip_video(
-                g,
-                f"{k}:v",
-                clip,
-                still=timing.still,
-                duration=timing.duration,
-                out=frame,
-                luts=work.luts,
-                face=hooked,
+        if with_video:
+            # Video and sound get separate demuxers so neither waits on (and buffers) the other.
+            k = g.add_input(Input(info.path, (*before, "-an", "-sn", "-dn"), demuxer))
+            hooked = None
+            if not timing.still:
+                hooked = g.chain([f"{k}:v"], ["setpts=PTS-STARTPTS"], "src")
+                hook = (source_hooks or {}).get(timing.index)
+                hooked = hook(g, hooked) if hook else hooked
+            videos.append(
+                clip_video(
+                    g,
+                    f"{k}:v",
+                    clip,
+                    still=timing.still,
+                    duration=timing.duration,
+                    out=frame,
+                    luts=work.luts,
+                    face=hooked,
+                )
             )
-        )
+        if not with_audio:
+            continue
         sound_in = None
         if info.has_audio and spec.audio.original_volume * clip.volume > 0 and not timing.still:
             sound_in = f"{g.add_input(Input(info.path, (*before, '-vn', '-sn', '-dn'), demuxer))}:a"
@@ -122,18 +132,48 @@ def plan_render(
                 voice=clip.voice,
             )
         )
-    video, voice = _join(g, spec, timeline, videos, audios, frame)
-    video, layer_sounds = _compose(g, timeline, video, box, media, out, limits, work)
+    maps = []
+    if with_video:
+        video = _join_video(g, spec, timeline, videos, frame)
+        video = _compose(g, timeline, video, box, media, out, limits, work)
+        ctx = EffectContext(
+            width=out.width, height=out.height, fps=out.fps, duration=timeline.duration, luts=work.luts
+        )
+        for effect in spec.effects:
+            video = effect.apply(g, video, ctx)
+        for layer in work.texts:
+            video = add_text_layer(g, video, layer, out.fps)
+        maps += ["-map", f"[{video}]"]
+    if with_audio:
+        mix = _sound(g, spec, timeline, audios, media, limits)
+        maps += ["-map", f"[{mix}]"]
+    graph = g.render()
+    capped = ("-threads", str(threads)) if threads else ()
+    args = ["-filter_complex_threads", str(threads)] if threads else []
+    args += [
+        arg
+        for inp in g.inputs
+        for arg in input_args(inp.path, demuxer=inp.demuxer, before=(*capped, *inp.options))
+    ]
+    args += ["-filter_complex", graph, *maps, *capped]
+    args += _encode_args(out, timeline.duration, metadata or {}, limits, target, hls, streams)
+    return RenderPlan(tuple(g.inputs), graph, tuple(args), out, timeline)
+
+
+def _sound(
+    g: Graph,
+    spec: EditSpec,
+    timeline: Timeline,
+    audios: list[str],
+    media: Mapping[str, MediaInfo],
+    limits: Limits,
+) -> str:
+    """The clips' sound joined, the layers' sounds, the borrowed sound and narration: the final mix."""
+    voice = _join_audio(g, spec, timeline, audios)
+    layer_sounds = _layer_sounds(g, timeline, media, limits)
     if layer_sounds:
         n = len(layer_sounds) + 1
         voice = g.chain([voice, *layer_sounds], [f"amix=inputs={n}:duration=first:normalize=0"], "lmix")
-    ctx = EffectContext(
-        width=out.width, height=out.height, fps=out.fps, duration=timeline.duration, luts=work.luts
-    )
-    for effect in spec.effects:
-        video = effect.apply(g, video, ctx)
-    for layer in work.texts:
-        video = add_text_layer(g, video, layer, out.fps)
     sound = None
     if spec.audio.sound is not None:
         info = media[spec.audio.sound.src]
@@ -149,7 +189,7 @@ def plan_render(
         sound = under_voiceover(g, sound, spoken, narration.duck_db, timeline.duration)
     # Loudness normalisation of pure silence divides by zero: leave a silent track as it is.
     audible = sound is not None or bool(layer_sounds) or any(not a.startswith("silence") for a in audios)
-    mix = final_mix(
+    return final_mix(
         g,
         voice,
         sound,
@@ -157,17 +197,6 @@ def plan_render(
         ducking=spec.audio.ducking,
         loudness=spec.audio.loudness if audible else None,
     )
-    graph = g.render()
-    capped = ("-threads", str(threads)) if threads else ()
-    args = ["-filter_complex_threads", str(threads)] if threads else []
-    args += [
-        arg
-        for inp in g.inputs
-        for arg in input_args(inp.path, demuxer=inp.demuxer, before=(*capped, *inp.options))
-    ]
-    args += ["-filter_complex", graph, "-map", f"[{video}]", "-map", f"[{mix}]", *capped]
-    args += _encode_args(out, timeline.duration, metadata or {}, limits, target, hls)
-    return RenderPlan(tuple(g.inputs), graph, tuple(args), out, timeline)
 
 
 def _compose(
@@ -179,11 +208,11 @@ def _compose(
     out: Output,
     limits: Limits,
     work: WorkFiles,
-) -> tuple[str, list[str]]:
+) -> str:
     """The clip sequence with every layer drawn in z order (on a black canvas when the sequence
-    does not fill the frame or a layer goes under it); returns the picture and the layers' sounds."""
+    does not fill the frame or a layer goes under it)."""
     if not timeline.layers and box is None:
-        return sequence, []
+        return sequence
     below = [t for t in timeline.layers if t.layer.z < 0]
     video = sequence
     if box is not None or below:
@@ -191,14 +220,17 @@ def _compose(
         video = _draw(g, video, below, media, out, limits, work)
         video = layers.place(g, video, sequence, box or Box(), out)
     above = [t for t in timeline.layers if t.layer.z >= 0]
-    video = _draw(g, video, above, media, out, limits, work)
+    return _draw(g, video, above, media, out, limits, work)
+
+
+def _layer_sounds(g: Graph, timeline: Timeline, media: Mapping[str, MediaInfo], limits: Limits) -> list[str]:
     sounds = []
     for timing in timeline.layers:
         info = media[timing.layer.src]
         if info.has_audio and timing.layer.volume > 0 and not timing.still:
             k = g.add_input(_layer_input(timing, info, limits, "-vn"))
             sounds.append(layers.layer_audio(g, f"{k}:a", timing, timeline.duration))
-    return video, sounds
+    return sounds
 
 
 def _draw(
@@ -227,25 +259,32 @@ def _layer_input(timing: LayerTiming, info: MediaInfo, limits: Limits, drop: str
     return Input(info.path, (*before, drop, "-sn", "-dn"), info.demuxer.split(",")[0])
 
 
-def _join(
-    g: Graph, spec: EditSpec, timeline: Timeline, videos: list[str], audios: list[str], out: Output
-) -> tuple[str, str]:
-    video, audio = videos[0], audios[0]
+def _join_video(g: Graph, spec: EditSpec, timeline: Timeline, videos: list[str], out: Output) -> str:
+    video = videos[0]
     length = timeline.clips[0].duration
     for i in range(1, len(videos)):
         transition = spec.clips[i - 1].transition
         if transition is None:
             # concat hands out a microsecond time base; a later xfade needs the clips' 1/fps one.
             video = g.chain([video, videos[i]], ["concat=n=2:v=1:a=0", f"settb=1/{num(out.fps)}"], "cat")
-            audio = g.chain([audio, audios[i]], ["concat=n=2:v=0:a=1"], "acat")
             length += timeline.clips[i].duration
             continue
         d = transition.duration
         join = Join(offset=length - d, duration=d, width=out.width, height=out.height)
         video = join_video(g, video, videos[i], transition.type, join)
-        audio = join_audio(g, audio, audios[i], d)
         length += timeline.clips[i].duration - d
-    return video, audio
+    return video
+
+
+def _join_audio(g: Graph, spec: EditSpec, timeline: Timeline, audios: list[str]) -> str:
+    audio = audios[0]
+    for i in range(1, len(audios)):
+        transition = spec.clips[i - 1].transition
+        if transition is None:
+            audio = g.chain([audio, audios[i]], ["concat=n=2:v=0:a=1"], "acat")
+        else:
+            audio = join_audio(g, audio, audios[i], transition.duration)
+    return audio
 
 
 def _encode_args(
@@ -255,21 +294,15 @@ def _encode_args(
     limits: Limits,
     target: Path,
     hls: HlsPlan | None = None,
+    streams: Streams = "av",
 ) -> list[str]:
     mp4_flags = "+faststart+use_metadata_tags"
-    args = [
-        "-c:v",
-        "libx264",
-        "-preset",
-        out.preset,
-        "-crf",
-        str(out.crf),
-        "-pix_fmt",
-        "yuv420p",
-        *AAC_OUTPUT,
-        "-ac",
-        "2",
-    ]
+    x264 = ["-c:v", "libx264", "-preset", out.preset, "-crf", str(out.crf), "-pix_fmt", "yuv420p"]
+    aac = [*AAC_OUTPUT, "-ac", "2"]
+    if streams != "av":  # a piece of a split render, or its sound: joined later, tagged then
+        args = [*x264, "-an"] if streams == "video" else ["-vn", *aac]
+        return [*args, "-t", num(duration, 6), "-fs", str(limits.max_bytes), "-f", "mp4", f"file:{target}"]
+    args = [*x264, *aac]
     if hls is not None:
         args += ["-force_key_frames", hls.keyframes()]
     else:
