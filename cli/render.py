@@ -26,6 +26,16 @@ def register(app: typer.Typer) -> None:
                 "folder while rendering, from the same encode.",
             ),
         ] = None,
+        split: Annotated[
+            int,
+            typer.Option(
+                "--split",
+                min=1,
+                max=16,
+                help="Render an edit of 20 s or more in up to N pieces side by side, joined "
+                "without re-encoding (not with --hls).",
+            ),
+        ] = 1,
         as_json: JsonFlag = False,
         debug: DebugFlag = False,
     ) -> None:
@@ -35,18 +45,29 @@ def register(app: typer.Typer) -> None:
         from editor.render import render as run_render
         from editor.resolve import parse_spec
 
+        if split > 1 and hls is not None:
+            raise typer.BadParameter("--split and --hls do not go together (the preview is one encode)")
+        folder = spec.resolve().parent
+        resolver = local_resolver(folder)
         try:
             edit = parse_spec(load_json(spec))
-            with Progress(enabled=not as_json and sys.stderr.isatty()) as progress:
-                result = run_render(
-                    edit,
-                    output,
-                    resolve=local_resolver(spec.resolve().parent),
-                    draft=draft,
-                    on_progress=progress,
-                    asset_root=spec.resolve().parent,
-                    preview=FolderSink(hls) if hls is not None else None,
+            if split > 1:
+                from editor.split import render_split
+
+                result, _ = render_split(
+                    edit, output, resolve=resolver, workers=split, draft=draft, asset_root=folder
                 )
+            else:
+                with Progress(enabled=not as_json and sys.stderr.isatty()) as progress:
+                    result = run_render(
+                        edit,
+                        output,
+                        resolve=resolver,
+                        draft=draft,
+                        on_progress=progress,
+                        asset_root=folder,
+                        preview=FolderSink(hls) if hls is not None else None,
+                    )
         except (Exception, KeyboardInterrupt) as exc:
             fail(exc, debug)
         if as_json:

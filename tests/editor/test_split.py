@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from editor.plan.timeline import build_timeline
 from editor.render import local_resolver, render
 from editor.resolve import parse_spec
 from editor.split import concat_list, render_split
-from tests.conftest import TINY
+from tests.conftest import TINY, run_cli, write_spec
 from tests.editor.test_plan import MEDIA
 
 # a.mp4 is 4 s in the planning tests' made-up media and in the demo media.
@@ -165,3 +166,15 @@ def test_a_split_render_equals_the_one_piece_render(workdir: Path) -> None:
     for cut in plan.cuts:
         assert psnr(split.output, whole.output, cut - 0.5, cut + 0.5) > 38, cut
     assert [p.name for p in workdir.iterdir() if "partial" in p.name] == []
+
+
+def test_the_cli_splits_with_split_n(workdir: Path) -> None:
+    spec = write_spec(workdir, LONG)
+    out = workdir / "out.mp4"
+    result = run_cli("render", str(spec), "-o", str(out), "--split", "2", "--json", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["duration"] == 20.5 and summary["warnings"] == []
+    assert facts(out)[0] == round(20.5 * 30)  # every frame there once
+    both = run_cli("render", str(spec), "-o", str(out), "--split", "2", "--hls", "h", cwd=workdir)
+    assert both.returncode == 2 and "--split and --hls" in both.stderr
