@@ -7,6 +7,7 @@ sound rendered once for the whole timeline, then joined without re-encoding (``e
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import threading
@@ -14,13 +15,14 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from audio.attribution import Credit
 from editor import ffmpeg
-from editor.errors import MediaLimitError
+from editor.errors import MediaLimitError, RenderCancelled, RenderError, RenderTimeout
 from editor.plan.build import WorkFiles, plan_render
 from editor.plan.graph import num
 from editor.plan.split import Piece, SplitPlan, plan_split
@@ -40,6 +42,9 @@ from editor.spec import EditSpec
 from editor.text.layers import prepare_text
 
 CONCAT_HEADER = "ffconcat version 1.0\n"
+PIECE_ATTEMPTS = 2
+
+log = logging.getLogger("reelforge.split")
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,23 @@ def render_piece(
     )
     ffmpeg.run(plan.args, timeout=timeout, cancel=cancel)
     return StepTime(f"piece at {piece.start:.2f} s", time.monotonic() - started, piece.duration)
+
+
+def render_piece_again(attempts: int, piece: Piece, **options: Any) -> StepTime:
+    """``render_piece``, again when its ffmpeg dies (killed, out of memory): a lost piece costs
+    only itself. Timeouts, cancels and errors that are not ffmpeg's are not retried."""
+    for attempt in range(1, attempts + 1):
+        try:
+            step = render_piece(piece, **options)
+        except (RenderTimeout, RenderCancelled):
+            raise
+        except RenderError as exc:
+            if attempt == attempts:
+                raise
+            log.warning("piece at %.2f s failed (%s); rendering it again", piece.start, exc.message)
+            continue
+        return step if attempt == 1 else replace(step, step=f"{step.step} (attempt {attempt})")
+    raise AssertionError("unreachable")
 
 
 def render_sound(
@@ -162,9 +184,11 @@ def render_split(
     threads: int | None = None,
     timeout: float = 3600.0,
     on_step: Callable[[StepTime], None] | None = None,
+    work_root: Path | None = None,
 ) -> tuple[RenderResult, SplitPlan]:
     """Render ``spec`` in up to ``workers`` pieces at once; edits that do not split (short, or with
-    what a piece cannot reproduce: ``SplitPlan.reason``) render in one piece as ``render`` does."""
+    what a piece cannot reproduce: ``SplitPlan.reason``) render in one piece as ``render`` does.
+    ``work_root`` is where the temporary pieces go (default: the system's temporary folder)."""
     started = time.monotonic()
     luts = check_assets(spec, resolve, asset_root)
     media = probe_sources(spec, resolve, limits)
@@ -174,7 +198,7 @@ def render_split(
     if len(split.pieces) == 1:
         result = render(
             spec, output, resolve=resolve, draft=draft, limits=limits, credits=credits,
-            asset_root=asset_root, home=home, threads=threads, timeout=timeout,
+            asset_root=asset_root, home=home, threads=threads, timeout=timeout, work_root=work_root,
         )  # fmt: skip
         return result, split
     load_captions(spec, resolve)  # none: captions never split, but a broken file is still an error
@@ -191,7 +215,7 @@ def render_split(
             on_step(step)
         return step
 
-    with tempfile.TemporaryDirectory(prefix="reelforge-split-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="reelforge-split-", dir=work_root) as tmp:
         work = Path(tmp)
         files = [(work / f"piece{i:03d}.mp4", p.duration) for i, p in enumerate(split.pieces)]
         with ThreadPoolExecutor(max_workers=workers + 1) as pool:
@@ -199,8 +223,8 @@ def render_split(
                 render_sound, spec, media, work / "sound.m4a", limits=limits, cancel=cancel, timeout=timeout
             )
             run_piece = partial(
-                render_piece, media=media, luts=luts, draft=draft, limits=limits, threads=threads,
-                cancel=cancel, timeout=timeout,
+                render_piece_again, PIECE_ATTEMPTS, media=media, luts=luts, draft=draft, limits=limits,
+                threads=threads, cancel=cancel, timeout=timeout,
             )  # fmt: skip
             jobs = []
             for i, piece in enumerate(split.pieces):

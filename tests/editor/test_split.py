@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +15,7 @@ import av
 import pytest
 
 from editor import ffmpeg
-from editor.plan.split import allowed_spans, plan_split
+from editor.plan.split import SplitPlan, allowed_spans, plan_split
 from editor.plan.timeline import build_timeline
 from editor.render import local_resolver, render
 from editor.resolve import parse_spec
@@ -38,7 +42,7 @@ LONG: dict[str, Any] = {
 }  # 4 + 4 - 0.5 + 3.5 + 4 - 0.5 + 4 + 2 = 20.5 s
 
 
-def planned(spec: dict[str, Any], pieces: int):  # type: ignore[no-untyped-def]
+def planned(spec: dict[str, Any], pieces: int) -> SplitPlan:
     edit = parse_spec(spec)
     return plan_split(edit, build_timeline(edit, MEDIA), pieces)
 
@@ -161,7 +165,7 @@ def test_a_split_render_equals_the_one_piece_render(workdir: Path) -> None:
     assert split.duration == whole.duration == pytest.approx(20.5)
     assert facts(split.output) == facts(whole.output)  # frames, lengths and A/V offset
     with av.open(str(split.output)) as c:  # the pieces start on IDR frames: closed GOPs at the cuts
-        keys = [round(float(p.pts * p.time_base), 3) for p in c.demux(video=0) if p.is_keyframe]
+        keys = [round(float((p.pts or 0) * p.time_base), 3) for p in c.demux(video=0) if p.is_keyframe]
     assert {round(cut, 3) for cut in plan.cuts} <= set(keys)
     for cut in plan.cuts:
         assert psnr(split.output, whole.output, cut - 0.5, cut + 0.5) > 38, cut
@@ -178,3 +182,55 @@ def test_the_cli_splits_with_split_n(workdir: Path) -> None:
     assert facts(out)[0] == round(20.5 * 30)  # every frame there once
     both = run_cli("render", str(spec), "-o", str(out), "--split", "2", "--hls", "h", cwd=workdir)
     assert both.returncode == 2 and "--split and --hls" in both.stderr
+
+
+def rendering(folder: Path, name: str) -> list[int]:
+    """Pids of live ffmpeg processes writing ``name`` under ``folder``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            state = (proc / "stat").read_text().split(") ", 1)[1][:1]
+        except (OSError, IndexError):
+            continue
+        mine = any(a.startswith(f"file:{folder}".encode()) and a.endswith(name.encode()) for a in argv)
+        if b"ffmpeg" in argv[0] and mine and state != "Z":
+            found.append(int(proc.name))
+    return found
+
+
+def test_a_piece_whose_ffmpeg_is_killed_is_rendered_again_alone(workdir: Path) -> None:
+    # 720x1280 so that each piece runs long enough to be caught running.
+    spec = parse_spec({**LONG, "output": {"width": 720, "height": 1280, "fps": 30, "preset": "veryfast"}})
+    steps: list[str] = []
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = render_split(
+                spec,
+                workdir / "split.mp4",
+                resolve=local_resolver(workdir),
+                workers=3,
+                on_step=lambda s: steps.append(s.step),
+                work_root=workdir,  # so that its ffmpeg processes name this test's folder
+            )
+        except BaseException as exc:  # reported below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    victim = None
+    deadline = time.monotonic() + 120
+    while victim is None and worker.is_alive() and time.monotonic() < deadline:
+        victim = next(iter(rendering(workdir, "piece001.mp4")), None)
+        time.sleep(0.01)
+    assert victim is not None, "the second piece's ffmpeg was never seen running"
+    os.kill(victim, signal.SIGKILL)
+    worker.join(timeout=300)
+    assert "error" not in outcome, outcome.get("error")
+    result, plan = outcome["result"]
+    second = f"piece at {plan.pieces[1].start:.2f} s"
+    assert f"{second} (attempt 2)" in steps  # that piece again...
+    assert sum("attempt" in s for s in steps) == 1  # ... and no other
+    assert facts(result.output)[0] == round(20.5 * 30)
