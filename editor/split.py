@@ -200,7 +200,8 @@ def render_split(
             spec, output, resolve=resolve, draft=draft, limits=limits, credits=credits,
             asset_root=asset_root, home=home, threads=threads, timeout=timeout, work_root=work_root,
         )  # fmt: skip
-        return result, split
+        said = (split.reason,) if split.reason else ()  # why it did not split, for the caller to show
+        return replace(result, warnings=(*said, *result.warnings)), split
     load_captions(spec, resolve)  # none: captions never split, but a broken file is still an error
     metadata, records = render_credits(spec, media, credits)
     output = output.resolve()

@@ -30,7 +30,7 @@ class HlsPlan:
     """HLS files written into ``folder``: a first segment of ``first`` seconds, then ``every``."""
 
     folder: Path
-    first: float = 1.0
+    first: float = 0.5  # short, so that a player starts early: it waits for one whole segment
     every: float = 2.0
 
     def keyframes(self) -> str:

@@ -63,7 +63,7 @@ def test_a_running_render_has_a_playable_preview(
         video, audio = decoded_seconds(init, segment, tmp_path)
         assert video == pytest.approx(seconds, abs=1 / 30 + 1e-6)
         assert audio == pytest.approx(seconds, abs=0.05)  # the silent track, in step
-    assert playlist.segments[0][1] == 1.0
+    assert playlist.segments[0][1] == 0.5
     assert alice.get(f"/v1/renders/{render_id}").json()["status"] == "running"
 
     # A tampered link is refused; the render's files are never reachable by guessing.

@@ -22,7 +22,7 @@ from tests.editor.test_plan import plan
 
 ONE_CLIP: dict[str, object] = {"clips": [{"src": "a.mp4", "in": 1, "out": 3}], "audio": {"loudness": None}}
 
-# Two clips with a transition and a sound: 4 + 4 - 0.5 = 7.5 s, so 1 + 2 + 2 + 2 + 0.5 s of segments.
+# Two clips with a transition and a sound: 4 + 4 - 0.5 = 7.5 s, so 0.5 + 2 + 2 + 2 + 1 s of segments.
 EDIT: dict[str, Any] = {
     "output": TINY,
     "clips": [{"src": "a.mp4", "transition": {"type": "fade", "duration": 0.5}}, {"src": "b.mov"}],
@@ -46,10 +46,10 @@ def test_a_preview_tees_the_one_encode_into_the_mp4_and_an_hls_playlist() -> Non
     assert args.count("-c:v") == 1 and args.count("-f") == args.count("-i") + 1  # one output, one encode
     assert args[args.index("-ac") :] == (
         "-ac", "2",
-        "-force_key_frames", "expr:gte(t,if(eq(n_forced,0),0,1+(n_forced-1)*2))",
+        "-force_key_frames", "expr:gte(t,if(eq(n_forced,0),0,0.5+(n_forced-1)*2))",
         "-t", "2", "-metadata", "comment=hi", "-f", "tee",
         "[f=mp4:movflags=+faststart+use_metadata_tags]file:/out/x.mp4|"
-        "[f=hls:hls_segment_type=fmp4:hls_time=0.5:hls_list_size=0:hls_playlist_type=event:"
+        "[f=hls:hls_segment_type=fmp4:hls_time=0.25:hls_list_size=0:hls_playlist_type=event:"
         "hls_flags=temp_file+independent_segments:hls_fmp4_init_filename=init.mp4:"
         "hls_segment_filename=/work/hls/seg%05d.m4s]file:/work/hls/index.m3u8",
     )  # fmt: skip
@@ -123,7 +123,7 @@ def test_the_playlist_is_playable_while_the_render_runs_and_the_mp4_is_unchanged
     growing = [p for p in sink.checked if not p.ended]
     assert len(growing) >= 2  # checked (decoded, summed) while ffmpeg was still writing
     final = sink.checked[-1]
-    assert final.ended and [d for _, d in final.segments] == [1.0, 2.0, 2.0, 2.0, 0.5]
+    assert final.ended and [d for _, d in final.segments] == [0.5, 2.0, 2.0, 2.0, 1.0]
     assert final.duration == pytest.approx(teed.duration, abs=1e-6)
     assert teed.first_segment_seconds is not None and 0 < teed.first_segment_seconds < teed.render_seconds
     assert [p.name for p in workdir.iterdir() if "partial" in p.name] == []
