@@ -108,14 +108,15 @@ class CheckingSink(FolderSink):
         for segment, seconds in playlist.segments:
             video, audio = decoded_seconds(self.folder / "init.mp4", self.folder / segment, self.work)
             assert video == pytest.approx(seconds, abs=1 / 30 + 1e-6), segment
-            assert audio == pytest.approx(seconds, abs=0.05), segment
+            assert audio == pytest.approx(seconds, abs=0.1), segment  # AAC frames are 21 ms, plus priming
         self.checked.append(playlist)
 
 
 def test_the_playlist_is_playable_while_the_render_runs_and_the_mp4_is_unchanged(
     workdir: Path, tmp_path: Path
 ) -> None:
-    spec = parse_spec(EDIT)
+    # Larger than TINY so that on any machine the render outlasts several polls of the publisher.
+    spec = parse_spec({**EDIT, "output": {"width": 540, "height": 960, "fps": 30, "preset": "veryfast"}})
     plain = render(spec, workdir / "plain.mp4", resolve=local_resolver(workdir))
     sink = CheckingSink(tmp_path / "preview", tmp_path)
     teed = render(spec, workdir / "teed.mp4", resolve=local_resolver(workdir), preview=sink)
