@@ -53,6 +53,8 @@ lint: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/reference_edit.py
+	$(PY) benchmarks/preview.py
+	$(PY) benchmarks/split.py
 	$(PY) benchmarks/face_sticker.py
 	$(PY) benchmarks/ml_effects.py
 	$(PY) benchmarks/captions.py

@@ -325,6 +325,11 @@ class RenderPublic(Output):
     credits: list[Credit] = []
     warnings: list[str] = []
     output_url: str | None = Field(default=None, description="presigned GET, valid for minutes")
+    preview_url: str | None = Field(
+        default=None,
+        description="while running: the progressive preview (an HLS playlist of fMP4 segments that "
+        "grows as the render goes), a signed link valid for minutes; null until its first segment",
+    )
     duration: float | None = None
     size: int | None = None
     attempts: int

@@ -18,25 +18,56 @@ def register(app: typer.Typer) -> None:
         spec: Annotated[Path, typer.Argument(help="The edit spec (JSON).")],
         output: Annotated[Path, typer.Option("-o", "--output", help="The MP4 to write.")],
         draft: Annotated[bool, typer.Option("--draft", help="Fast 720p preview.")] = False,
+        hls: Annotated[
+            Path | None,
+            typer.Option(
+                "--hls",
+                help="Also write a progressive HLS preview (fMP4 segments, index.m3u8) into this "
+                "folder while rendering, from the same encode.",
+            ),
+        ] = None,
+        split: Annotated[
+            int,
+            typer.Option(
+                "--split",
+                min=1,
+                max=16,
+                help="Render an edit of 20 s or more in up to N pieces side by side, joined "
+                "without re-encoding (not with --hls).",
+            ),
+        ] = 1,
         as_json: JsonFlag = False,
         debug: DebugFlag = False,
     ) -> None:
         """Render an edit spec to a vertical MP4."""
+        from editor.preview import FolderSink
         from editor.render import local_resolver
         from editor.render import render as run_render
         from editor.resolve import parse_spec
 
+        if split > 1 and hls is not None:
+            raise typer.BadParameter("--split and --hls do not go together (the preview is one encode)")
+        folder = spec.resolve().parent
+        resolver = local_resolver(folder)
         try:
             edit = parse_spec(load_json(spec))
-            with Progress(enabled=not as_json and sys.stderr.isatty()) as progress:
-                result = run_render(
-                    edit,
-                    output,
-                    resolve=local_resolver(spec.resolve().parent),
-                    draft=draft,
-                    on_progress=progress,
-                    asset_root=spec.resolve().parent,
+            if split > 1:
+                from editor.split import render_split
+
+                result, _ = render_split(
+                    edit, output, resolve=resolver, workers=split, draft=draft, asset_root=folder
                 )
+            else:
+                with Progress(enabled=not as_json and sys.stderr.isatty()) as progress:
+                    result = run_render(
+                        edit,
+                        output,
+                        resolve=resolver,
+                        draft=draft,
+                        on_progress=progress,
+                        asset_root=folder,
+                        preview=FolderSink(hls) if hls is not None else None,
+                    )
         except (Exception, KeyboardInterrupt) as exc:
             fail(exc, debug)
         if as_json:
@@ -46,6 +77,10 @@ def register(app: typer.Typer) -> None:
                 f"wrote {result.output} ({result.duration:.2f} s, {result.width}x{result.height}) "
                 f"in {result.render_seconds:.1f} s"
             )
+            if hls is not None and result.first_segment_seconds is not None:
+                typer.echo(
+                    f"preview {hls / 'index.m3u8'} (first segment after {result.first_segment_seconds:.2f} s)"
+                )
         for warning in result.warnings:
             typer.echo(f"warning: {warning}", err=True)
 

@@ -115,6 +115,25 @@ def input_args(path: Path, *, demuxer: str | None = None, before: Sequence[str] 
     return [*_SAFE_INPUT_OPTS, *before, *forced, "-i", f"file:{resolved}"]
 
 
+# Our own list of our own piece files (a split render's join): concat, and MP4 inside it only.
+_CONCAT_INPUT_OPTS = (
+    "-protocol_whitelist",
+    PROTOCOL_WHITELIST,
+    "-format_whitelist",
+    f"concat,{ALLOWED_DEMUXERS[0]}",
+    "-f",
+    "concat",
+    "-safe",
+    "0",
+)
+
+
+def concat_input_args(listing: Path) -> list[str]:
+    """The argv for a concat list the render wrote (never a user's file): the pieces it names are
+    opened with the same allow-lists, which the concat demuxer passes on."""
+    return [*_CONCAT_INPUT_OPTS, "-i", f"file:{Path(listing).resolve()}"]
+
+
 def check_inputs(args: Sequence[str]) -> None:
     """Refuse argv whose inputs are not allow-listed local files (defence in depth)."""
     previous = -2
@@ -126,7 +145,7 @@ def check_inputs(args: Sequence[str]) -> None:
             raise RenderError(f"refusing ffmpeg input {target!r}: only local files may be read")
         head = list(args[previous + 2 : i])
         previous = i
-        if not _contains(head, _SAFE_INPUT_OPTS):
+        if not _contains(head, _SAFE_INPUT_OPTS) and not _contains(head, _CONCAT_INPUT_OPTS):
             raise RenderError(f"refusing ffmpeg input {target!r}: it lacks the format allow-lists")
 
 
@@ -202,8 +221,12 @@ def run(
     on_progress: ProgressCallback | None = None,
     timeout: float = 3600.0,
     cancel: threading.Event | None = None,
+    watch: Callable[[], None] | None = None,
 ) -> FfmpegResult:
-    """Run ffmpeg to completion; report progress in 0..1 when ``duration`` is known."""
+    """Run ffmpeg to completion; report progress in 0..1 when ``duration`` is known.
+
+    ``watch`` runs every poll (50 ms) while ffmpeg works, e.g. to publish the files it has written
+    so far; when it raises, ffmpeg is killed and the exception propagates."""
     argv = _base_argv(["-progress", "pipe:1", "-nostats", *args])
     started = time.monotonic()
     tail: deque[str] = deque(maxlen=40)
@@ -217,6 +240,8 @@ def run(
             if time.monotonic() - started > timeout:
                 kill_group(proc)
                 raise RenderTimeout(f"render took longer than the {timeout:.0f} s limit", command=argv)
+            if watch is not None:
+                watch()
             time.sleep(0.05)
     finally:
         kill_group(proc)  # no-op when it already exited; kills it on KeyboardInterrupt

@@ -26,7 +26,9 @@ from editor.face.hooks import prepare_clip_hooks
 from editor.measure.prepare import prepare_measured
 from editor.plan.beatsync import beats_in_output, sync_to_beats
 from editor.plan.build import WorkFiles, plan_render
+from editor.plan.preview import HlsPlan, tee_safe
 from editor.plan.timeline import build_timeline
+from editor.preview import HlsPublisher, PreviewSink
 from editor.probe import Limits, MediaInfo, credit_tags, probe
 from editor.spec import EditSpec
 from editor.text.captions import Cue, read_captions
@@ -51,6 +53,7 @@ class RenderResult:
     warnings: tuple[str, ...] = ()
     cuts: tuple[float, ...] = ()
     credits: tuple[dict[str, str], ...] = ()
+    first_segment_seconds: float | None = None  # with a preview: when its first segment was out
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -63,6 +66,11 @@ class RenderResult:
             "warnings": list(self.warnings),
             "credits": list(self.credits),
             "cuts": [round(c, 3) for c in self.cuts],
+            **(
+                {"first_segment_seconds": round(self.first_segment_seconds, 3)}
+                if self.first_segment_seconds is not None
+                else {}
+            ),
         }
 
 
@@ -182,6 +190,8 @@ def render(
     asset_root: Path | None = None,
     home: Path | None = None,
     threads: int | None = None,
+    preview: PreviewSink | None = None,
+    work_root: Path | None = None,
 ) -> RenderResult:
     """Render ``spec`` to ``output`` (MP4). Raises ``ReelForgeError``; never leaves a partial file.
 
@@ -200,7 +210,8 @@ def render(
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = output.with_name(f".{output.stem}.{uuid.uuid4().hex[:8]}.partial.mp4")
-    with tempfile.TemporaryDirectory(prefix="reelforge-") as tmp:
+    publisher = None
+    with tempfile.TemporaryDirectory(prefix="reelforge-", dir=work_root) as tmp:
         work_dir = Path(tmp)
         out = spec.output.draft() if draft else spec.output
         texts = prepare_text(spec, cues, work_dir, (out.width, out.height), timeline.duration)
@@ -208,10 +219,21 @@ def render(
         measured = prepare_measured(spec, media, timeline, work_dir, home)
         work = WorkFiles(texts, luts, measured.by_clip)
         warnings = [*text_warnings(spec), *warnings, *measured.warnings]
+        hls = None
+        target = staging
+        if preview is not None and not tee_safe(staging):
+            # ffmpeg's tee muxer reads | [ ] : in paths as syntax: it writes through a link of ours.
+            (work_dir / "out").symlink_to(output.parent, target_is_directory=True)
+            target = work_dir / "out" / f".reelforge.{uuid.uuid4().hex[:8]}.partial.mp4"
+            staging = output.parent / target.name
+        if preview is not None:
+            hls = HlsPlan(work_dir / "hls")
+            hls.folder.mkdir()
+            publisher = HlsPublisher(hls.folder, preview, output=staging, max_bytes=limits.max_bytes)
         plan = plan_render(
             spec,
             media,
-            staging,
+            target,
             work,
             timeline=timeline,
             draft=draft,
@@ -219,11 +241,21 @@ def render(
             metadata=metadata,
             source_hooks=hooks,
             threads=threads,
+            hls=hls,
         )
         try:
             ffmpeg.run(
-                plan.args, duration=plan.duration, on_progress=on_progress, timeout=timeout, cancel=cancel
+                plan.args,
+                duration=plan.duration,
+                on_progress=on_progress,
+                timeout=timeout,
+                cancel=cancel,
+                watch=publisher.poll if publisher else None,
             )
+            if publisher is not None:
+                publisher.finish()
+                if publisher.stopped:
+                    warnings.append(f"preview: stopped publishing: {publisher.stopped}")
             os.replace(staging, output)
         finally:
             staging.unlink(missing_ok=True)
@@ -237,4 +269,9 @@ def render(
         warnings=tuple(warnings),
         cuts=plan.timeline.cuts,
         credits=records,
+        first_segment_seconds=(
+            publisher.first_segment_at - started
+            if publisher is not None and publisher.first_segment_at is not None
+            else None
+        ),
     )

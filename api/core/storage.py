@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+TMP_PREFIX = "tmp/renders/"  # a render attempt's staged result and preview; the janitor sweeps it
+
 log = logging.getLogger("reelforge.storage")
 
 TRANSIENT_CODES = frozenset(
@@ -102,6 +104,10 @@ class Storage(Protocol):
 
     def put_file(self, key: str, path: Path) -> None: ...
 
+    def read_small(self, key: str, limit: int) -> bytes | None:
+        """A small object's bytes (a playlist), None when there is no such object; ``StorageError``
+        past ``limit`` bytes."""
+
     def copy(self, src: str, dst: str) -> None: ...
 
     def delete(self, key: str) -> None: ...
@@ -169,6 +175,17 @@ class LocalStorage:
         tmp = dest.with_name(f".{dest.name}.{time.monotonic_ns()}.part")
         shutil.copyfile(path, tmp)
         tmp.replace(dest)
+
+    def read_small(self, key: str, limit: int) -> bytes | None:
+        path = self.path(key)
+        try:
+            with path.open("rb") as handle:
+                data = handle.read(limit + 1)
+        except FileNotFoundError:
+            return None
+        if len(data) > limit:
+            raise StorageError(f"object {key} is larger than {limit} bytes")
+        return data
 
     async def write_stream(self, key: str, chunks: AsyncIterator[bytes], limit: int) -> int:
         """Stream a request body into ``key``; raises ``OverflowError`` past ``limit`` bytes."""
@@ -424,6 +441,25 @@ class S3Storage:
 
     def put_file(self, key: str, path: Path) -> None:
         self._call(f"upload {key}", lambda: self.client.upload_file(str(path), self.bucket, self._k(key)))
+
+    def read_small(self, key: str, limit: int) -> bytes | None:
+        from botocore.exceptions import ClientError
+
+        def get() -> bytes | None:
+            try:
+                body = self.client.get_object(Bucket=self.bucket, Key=self._k(key), Range=f"bytes=0-{limit}")[
+                    "Body"
+                ]
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                    return None
+                raise
+            return bytes(body.read())
+
+        data = self._call(f"read {key}", get)
+        if data is not None and len(data) > limit:
+            raise StorageError(f"object {key} is larger than {limit} bytes")
+        return data
 
     def copy(self, src: str, dst: str) -> None:
         self._call(

@@ -22,8 +22,9 @@ from sqlalchemy import select
 
 from api.core.context import Services
 from api.core.models import Render, utcnow
+from api.core.storage import TMP_PREFIX
 from api.jobs import workers
-from api.jobs.run import TMP_PREFIX, publish
+from api.jobs.run import publish
 from editor.errors import StorageError
 
 log = logging.getLogger("reelforge.janitor")

@@ -33,10 +33,12 @@ from api.core.config import Settings
 from api.core.context import Services
 from api.core.db import as_utc
 from api.core.models import TERMINAL, Render, Sound, SoundUse
+from api.core.storage import TMP_PREFIX
 from api.jobs import leases
 from api.services import lineage
 from api.services import videos as video_service
 from api.services.access import refusal_code, resolve_sources, source_fields
+from api.services.previews import StorageSink, preview_prefix
 from audio.analysis import SoundAnalysis
 from audio.attribution import Credit
 from editor.errors import JobFailed, MediaError, ReelForgeError, RenderCancelled, StorageError
@@ -48,9 +50,6 @@ if TYPE_CHECKING:
     from editor.render import RenderResult
 
 log = logging.getLogger("reelforge.jobs")
-
-
-TMP_PREFIX = "tmp/renders/"
 
 
 def output_key(owner_id: str, render_id: str) -> str:
@@ -275,6 +274,7 @@ def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str,
                 analyses,
                 beat,
                 settings,
+                StorageSink(storage, preview_prefix(render_id, attempt)),
             )
         staged_key = f"{TMP_PREFIX}{render_id}-{attempt}.mp4"
         storage.put_file(staged_key, result.output)  # published after the commit, by ``publish``
@@ -311,6 +311,7 @@ def _render(
     analyses: dict[str, SoundAnalysis],
     beat: _Beat,
     settings: Settings,
+    preview: StorageSink | None = None,
 ) -> RenderResult:
     from editor.render import render
 
@@ -336,6 +337,8 @@ def _render(
         analyses=analyses,
         asset_root=stickers,
         home=settings.home,
+        preview=preview,
+        work_root=output.parent,
     )
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import PlainTextResponse
 
 from api import schemas
 from api.deps import BaseUrlDep, ServicesDep, SessionDep, UserDep
 from api.jobs.run import notify
 from api.routes import COMMON_ERRORS, responses
+from api.services import previews, visibility
 from api.services import renders as service
-from api.services import visibility
 
 router = APIRouter(prefix="/v1/renders", tags=["renders"], responses=COMMON_ERRORS)
 
@@ -62,6 +63,21 @@ def get_render(
     render_id: str, user: UserDep, services: ServicesDep, session: SessionDep, base: BaseUrlDep
 ) -> schemas.RenderPublic:
     return service.public(services, visibility.owned_render(session, user, render_id), base, with_spec=True)
+
+
+@router.get("/{render_id}/preview.m3u8", response_class=PlainTextResponse, include_in_schema=False)
+def preview_playlist(
+    render_id: str,
+    services: ServicesDep,
+    base: BaseUrlDep,
+    attempt: Annotated[int, Query(ge=0)],
+    exp: Annotated[int, Query()],
+    sig: Annotated[str, Query(max_length=128)],
+) -> PlainTextResponse:
+    """The progressive preview of a running render (HLS, fMP4 segments): the signed link its
+    ``preview_url`` gives, for players that cannot send a token. Reloaded as segments appear."""
+    text = previews.playlist(services, render_id, attempt, exp, sig, base)
+    return PlainTextResponse(text, media_type=previews.CONTENT_TYPE, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/{render_id}/cancel", response_model=schemas.RenderPublic, responses=responses(404, 409))

@@ -21,6 +21,7 @@ from api.services.access import (
     source_fields,
     video_problems,
 )
+from api.services.previews import preview_url
 from editor.errors import Conflict, Forbidden, SpecError, Throttled
 from editor.resolve import ENGINE_VERSION, parse_spec, resolved_data
 from editor.spec import EditSpec
@@ -187,6 +188,7 @@ def public(
         credits=[schemas.Credit.model_validate(c) for c in render.credits or []],
         warnings=[str(w) for w in render.warnings or []],
         output_url=url,
+        preview_url=preview_url(services, render, base),
         duration=render.output_duration if done else None,
         size=render.output_size if done else None,
         attempts=render.attempts,

@@ -43,6 +43,9 @@ class Effect(BaseModel):
     # Only in a clip's own effects (not the spec's or a layer's): the background needs the clip's
     # segmentation, attached by the clip's hooks (editor.face.hooks).
     clip_only: ClassVar[bool] = False
+    # Whether its frames depend on where they sit in time (fades, zooms, per-frame noise): a split
+    # render never cuts inside what such an effect covers, since a piece would restart it.
+    timed: ClassVar[bool] = False
 
     def filters(self, ctx: EffectContext) -> list[str]:
         """Filters applied in sequence to a single stream (the common case)."""

@@ -28,6 +28,7 @@ class Grain(Effect):
     summary: ClassVar[str] = (
         "Film grain that moves every frame. Costly: strong grain raises bitrate and encode time a lot."
     )
+    timed: ClassVar[bool] = True
     strength: float = Field(0.3, ge=0.0, le=1.0)
 
     def filters(self, ctx: EffectContext) -> list[str]:
@@ -38,6 +39,7 @@ class Grain(Effect):
 class Vhs(Effect):
     type: Literal["vhs"] = "vhs"
     summary: ClassVar[str] = "1980s tape look: soft, colour bleed, scanlines, tape noise."
+    timed: ClassVar[bool] = True
     strength: float = Field(0.6, ge=0.0, le=1.0)
 
     def filters(self, ctx: EffectContext) -> list[str]:
@@ -56,6 +58,7 @@ class Vhs(Effect):
 class LightLeak(Effect):
     type: Literal["light_leak"] = "light_leak"
     summary: ClassVar[str] = "A warm, slowly drifting glow of light spilling into the frame."
+    timed: ClassVar[bool] = True
     strength: float = Field(0.5, ge=0.0, le=1.0)
     speed: float = Field(0.02, ge=0.0, le=0.2, description="how fast the glow drifts")
 

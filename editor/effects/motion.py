@@ -14,6 +14,7 @@ from editor.plan.graph import num
 class FadeIn(Effect):
     type: Literal["fade_in"] = "fade_in"
     summary: ClassVar[str] = "Fade in from a colour at the start."
+    timed: ClassVar[bool] = True
     duration: float = Field(0.5, gt=0.0, le=10.0)
     color: Literal["black", "white"] = "black"
 
@@ -25,6 +26,7 @@ class FadeIn(Effect):
 class FadeOut(Effect):
     type: Literal["fade_out"] = "fade_out"
     summary: ClassVar[str] = "Fade out to a colour at the end."
+    timed: ClassVar[bool] = True
     duration: float = Field(0.5, gt=0.0, le=10.0)
     color: Literal["black", "white"] = "black"
 
@@ -37,6 +39,7 @@ class FadeOut(Effect):
 class KenBurns(Effect):
     type: Literal["ken_burns"] = "ken_burns"
     summary: ClassVar[str] = "Slow zoom (and optional drift) across the shot, for photos and static clips."
+    timed: ClassVar[bool] = True
     zoom: float = Field(1.2, ge=1.0, le=2.0, description="final zoom factor")
     direction: Literal["in", "out"] = "in"
     pan: Literal["center", "left", "right", "up", "down"] = "center"

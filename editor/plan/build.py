@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from editor.effects import EffectContext
 from editor.ffmpeg import AAC_OUTPUT, input_args
@@ -23,12 +24,15 @@ from editor.plan.audio import (
 )
 from editor.plan.graph import Graph, Input, num
 from editor.plan.layout import rect, sequence_box
+from editor.plan.preview import HlsPlan, tee_output
 from editor.plan.text import TextLayer, add_text_layer
 from editor.plan.timeline import LayerTiming, Timeline, build_timeline
 from editor.plan.video import clip_effects, clip_video
 from editor.probe import Limits, MediaInfo
 from editor.spec import Box, EditSpec, Output
 from editor.transitions import Join, join_audio, join_video
+
+Streams = Literal["av", "video", "audio"]
 
 # A hook that adds filters to a clip's source frames (used by AR face effects): (graph, label) -> label.
 SourceHook = Callable[[Graph, str], str]
@@ -69,9 +73,15 @@ def plan_render(
     metadata: Mapping[str, str] | None = None,
     source_hooks: Mapping[int, SourceHook] | None = None,
     threads: int | None = None,
+    hls: HlsPlan | None = None,
+    streams: Streams = "av",
 ) -> RenderPlan:
     """``timeline`` is the spec's (``build_timeline``; the render builds it once and shares it);
-    ``threads`` caps ffmpeg's threads (filters, encoder): for several renders side by side."""
+    ``threads`` caps ffmpeg's threads (filters, encoder): for several renders side by side;
+    ``hls`` also writes the progressive preview from the same encode (see ``editor.plan.preview``);
+    ``streams`` "video" or "audio" plans only that half (a split render's pieces and its sound):
+    the other half's inputs and filters are left out, not computed and dropped."""
+    with_video, with_audio = streams != "audio", streams != "video"
     out = spec.output.draft() if draft else spec.output
     timeline = timeline or build_timeline(spec, media)
     g = Graph()
@@ -89,27 +99,30 @@ def plan_render(
         else:
             before += trim_options(timing.source_start, timing.source_duration)
         demuxer = info.demuxer.split(",")[0]
-        # Video and sound get separate demuxers so neither waits on (and buffers) the other.
-        k = g.add_input(Input(info.path, (*before, "-an", "-sn", "-dn"), demuxer))
-        source = _in_contract(g, f"{k}:{info.video_stream}", info, frame, timing.still)
-        hooked = None
-        if not timing.still:  # timestamps stay as the file has them, from the trim point (see trim_options)
-            hook = (source_hooks or {}).get(timing.index)
-            hooked = hook(g, source) if hook else source
-        videos.append(
-            clip_video(
-                g,
-                source,
-                clip,
-                still=timing.still,
-                duration=timing.duration,
-                out=frame,
-                luts=work.luts,
-                face=hooked,
-                effects=clip_effects(spec, timing.index),
-                measured=work.measured.get(timing.index),
+        if with_video:
+            # Video and sound get separate demuxers so neither waits on (and buffers) the other.
+            k = g.add_input(Input(info.path, (*before, "-an", "-sn", "-dn"), demuxer))
+            source = _in_contract(g, f"{k}:{info.video_stream}", info, frame, timing.still)
+            hooked = None
+            if not timing.still:  # timestamps stay as the file has them, from the trim point (trim_options)
+                hook = (source_hooks or {}).get(timing.index)
+                hooked = hook(g, source) if hook else source
+            videos.append(
+                clip_video(
+                    g,
+                    source,
+                    clip,
+                    still=timing.still,
+                    duration=timing.duration,
+                    out=frame,
+                    luts=work.luts,
+                    face=hooked,
+                    effects=clip_effects(spec, timing.index),
+                    measured=work.measured.get(timing.index),
+                )
             )
-        )
+        if not with_audio:
+            continue
         sound_in = None
         if info.has_audio and spec.audio.original_volume * clip.volume > 0 and not timing.still:
             k = g.add_input(Input(info.path, (*before, "-vn", "-sn", "-dn"), demuxer))
@@ -124,20 +137,50 @@ def plan_render(
                 voice=clip.voice,
             )
         )
-    video, voice = _join(g, spec, timeline, videos, audios, frame)
-    video, layer_sounds = _compose(g, timeline, video, box, media, out, limits, work)
+    maps = []
+    if with_video:
+        video = _join_video(g, spec, timeline, videos, frame)
+        video = _compose(g, timeline, video, box, media, out, limits, work)
+        ctx = EffectContext(
+            width=out.width, height=out.height, fps=out.fps, duration=timeline.duration, luts=work.luts
+        )
+        for effect in spec.effects:
+            if not effect.measured:  # measured ones went on every clip (clip_effects)
+                video = effect.apply(g, video, ctx)
+        for layer in work.texts:
+            video = add_text_layer(g, video, layer, out.fps)
+        video = g.chain([video], [colour.TAGS], "out")  # canvases and overlays may have dropped them
+        maps += ["-map", f"[{video}]"]
+    if with_audio:
+        mix = _sound(g, spec, timeline, audios, media, limits)
+        maps += ["-map", f"[{mix}]"]
+    graph = g.render()
+    capped = ("-threads", str(threads)) if threads else ()
+    args = ["-filter_complex_threads", str(threads)] if threads else []
+    args += [
+        arg
+        for inp in g.inputs
+        for arg in input_args(inp.path, demuxer=inp.demuxer, before=(*capped, *inp.options))
+    ]
+    args += ["-filter_complex", graph, *maps, *capped]
+    args += _encode_args(out, timeline.duration, metadata or {}, limits, target, hls, streams)
+    return RenderPlan(tuple(g.inputs), graph, tuple(args), out, timeline)
+
+
+def _sound(
+    g: Graph,
+    spec: EditSpec,
+    timeline: Timeline,
+    audios: list[str],
+    media: Mapping[str, MediaInfo],
+    limits: Limits,
+) -> str:
+    """The clips' sound joined, the layers' sounds, the borrowed sound and narration: the final mix."""
+    voice = _join_audio(g, spec, timeline, audios)
+    layer_sounds = _layer_sounds(g, timeline, media, limits)
     if layer_sounds:
         n = len(layer_sounds) + 1
         voice = g.chain([voice, *layer_sounds], [f"amix=inputs={n}:duration=first:normalize=0"], "lmix")
-    ctx = EffectContext(
-        width=out.width, height=out.height, fps=out.fps, duration=timeline.duration, luts=work.luts
-    )
-    for effect in spec.effects:
-        if not effect.measured:  # measured ones went on every clip (clip_effects)
-            video = effect.apply(g, video, ctx)
-    for layer in work.texts:
-        video = add_text_layer(g, video, layer, out.fps)
-    video = g.chain([video], [colour.TAGS], "out")  # canvases and overlays may have dropped them
     sound = None
     if spec.audio.sound is not None:
         info = media[spec.audio.sound.src]
@@ -153,7 +196,7 @@ def plan_render(
         sound = under_voiceover(g, sound, spoken, narration.duck_db, timeline.duration)
     # Loudness normalisation of pure silence divides by zero: leave a silent track as it is.
     audible = sound is not None or bool(layer_sounds) or any(not a.startswith("silence") for a in audios)
-    mix = final_mix(
+    return final_mix(
         g,
         voice,
         sound,
@@ -161,18 +204,6 @@ def plan_render(
         ducking=spec.audio.ducking,
         loudness=spec.audio.loudness if audible else None,
     )
-    graph = g.render()
-    capped = ("-threads", str(threads)) if threads else ()
-    args = ["-filter_complex_threads", str(threads)] if threads else []
-    args += [
-        arg
-        for inp in g.inputs
-        for arg in input_args(inp.path, demuxer=inp.demuxer, before=(*capped, *inp.options))
-    ]
-    args += ["-filter_complex", graph, "-map", f"[{video}]", "-map", f"[{mix}]", *capped]
-    args += _encode_args(out, timeline.duration, metadata or {}, limits)
-    args.append(f"file:{target.resolve()}")
-    return RenderPlan(tuple(g.inputs), graph, tuple(args), out, timeline)
 
 
 def _compose(
@@ -184,11 +215,11 @@ def _compose(
     out: Output,
     limits: Limits,
     work: WorkFiles,
-) -> tuple[str, list[str]]:
+) -> str:
     """The clip sequence with every layer drawn in z order (on a black canvas when the sequence
-    does not fill the frame or a layer goes under it); returns the picture and the layers' sounds."""
+    does not fill the frame or a layer goes under it)."""
     if not timeline.layers and box is None:
-        return sequence, []
+        return sequence
     below = [t for t in timeline.layers if t.layer.z < 0]
     video = sequence
     if box is not None or below:
@@ -196,14 +227,17 @@ def _compose(
         video = _draw(g, video, below, media, out, limits, work)
         video = layers.place(g, video, sequence, box or Box(), out)
     above = [t for t in timeline.layers if t.layer.z >= 0]
-    video = _draw(g, video, above, media, out, limits, work)
+    return _draw(g, video, above, media, out, limits, work)
+
+
+def _layer_sounds(g: Graph, timeline: Timeline, media: Mapping[str, MediaInfo], limits: Limits) -> list[str]:
     sounds = []
     for timing in timeline.layers:
         info = media[timing.layer.src]
         if info.has_audio and timing.layer.volume > 0 and not timing.still:
             k = g.add_input(_layer_input(timing, info, limits, "-vn"))
             sounds.append(layers.layer_audio(g, f"{k}:{info.audio_stream}", timing, timeline.duration))
-    return video, sounds
+    return sounds
 
 
 def trim_options(start: float, duration: float) -> list[str]:
@@ -255,50 +289,60 @@ def _layer_input(timing: LayerTiming, info: MediaInfo, limits: Limits, drop: str
     return Input(info.path, (*before, drop, "-sn", "-dn"), info.demuxer.split(",")[0])
 
 
-def _join(
-    g: Graph, spec: EditSpec, timeline: Timeline, videos: list[str], audios: list[str], out: Output
-) -> tuple[str, str]:
-    video, audio = videos[0], audios[0]
+def _join_video(g: Graph, spec: EditSpec, timeline: Timeline, videos: list[str], out: Output) -> str:
+    video = videos[0]
     length = timeline.clips[0].duration
     for i in range(1, len(videos)):
         transition = spec.clips[i - 1].transition
         if transition is None:
             # concat hands out a microsecond time base; a later xfade needs the clips' 1/fps one.
             video = g.chain([video, videos[i]], ["concat=n=2:v=1:a=0", f"settb=1/{num(out.fps)}"], "cat")
-            audio = g.chain([audio, audios[i]], ["concat=n=2:v=0:a=1"], "acat")
             length += timeline.clips[i].duration
             continue
         d = transition.duration
         join = Join(offset=length - d, duration=d, width=out.width, height=out.height)
         video = join_video(g, video, videos[i], transition.type, join)
-        audio = join_audio(g, audio, audios[i], d)
         length += timeline.clips[i].duration - d
-    return video, audio
+    return video
 
 
-def _encode_args(out: Output, duration: float, metadata: Mapping[str, str], limits: Limits) -> list[str]:
-    args = [
-        "-c:v",
-        "libx264",
-        "-preset",
-        out.preset,
-        "-crf",
-        str(out.crf),
-        "-pix_fmt",
-        "yuv420p",
-        *colour.ENCODER_TAGS,
-        *AAC_OUTPUT,
-        "-ac",
-        "2",
-        "-movflags",
-        "+faststart+use_metadata_tags",
-        "-t",
-        num(duration, 6),
-        "-fs",
-        str(limits.max_bytes),
-        "-f",
-        "mp4",
-    ]
+def _join_audio(g: Graph, spec: EditSpec, timeline: Timeline, audios: list[str]) -> str:
+    audio = audios[0]
+    for i in range(1, len(audios)):
+        transition = spec.clips[i - 1].transition
+        if transition is None:
+            audio = g.chain([audio, audios[i]], ["concat=n=2:v=0:a=1"], "acat")
+        else:
+            audio = join_audio(g, audio, audios[i], transition.duration)
+    return audio
+
+
+def _encode_args(
+    out: Output,
+    duration: float,
+    metadata: Mapping[str, str],
+    limits: Limits,
+    target: Path,
+    hls: HlsPlan | None = None,
+    streams: Streams = "av",
+) -> list[str]:
+    mp4_flags = "+faststart+use_metadata_tags"
+    x264 = ["-c:v", "libx264", "-preset", out.preset, "-crf", str(out.crf), "-pix_fmt", "yuv420p"]
+    x264 += colour.ENCODER_TAGS
+    aac = [*AAC_OUTPUT, "-ac", "2"]
+    if streams != "av":  # a piece of a split render, or its sound: joined later, tagged then
+        args = [*x264, "-an"] if streams == "video" else ["-vn", *aac]
+        return [*args, "-t", num(duration, 6), "-fs", str(limits.max_bytes), "-f", "mp4", f"file:{target}"]
+    args = [*x264, *aac]
+    if hls is not None:
+        args += ["-force_key_frames", hls.keyframes()]
+    else:
+        args += ["-movflags", mp4_flags]
+    args += ["-t", num(duration, 6)]
+    # The tee muxer ignores -fs (it has no file of its own): the render watches the size instead.
+    args += ["-fs", str(limits.max_bytes), "-f", "mp4"] if hls is None else []
     for key, value in sorted(metadata.items()):
         args += ["-metadata", f"{key}={value}"]
-    return args
+    if hls is None:
+        return [*args, f"file:{target.resolve()}"]
+    return [*args, *tee_output(target, mp4_flags, hls)]
