@@ -138,6 +138,19 @@ def make_storage(settings: Settings) -> Storage:
     )
 
 
+def _create_in(folder: Path, make: Callable[[], T]) -> T:
+    """``make()`` a file in ``folder``, creating the folder first, and again if a delete of its
+    last object pruned it in between (``LocalStorage.delete``)."""
+    for attempt in range(3):
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            return make()
+        except FileNotFoundError:
+            if attempt == 2 or folder.is_dir():
+                raise
+    raise AssertionError("unreachable")
+
+
 class LocalStorage:
     """Objects are files under ``root``; presigned GETs are HMAC-signed URLs served by the API."""
 
@@ -171,9 +184,8 @@ class LocalStorage:
 
     def put_file(self, key: str, path: Path) -> None:
         dest = self.path(key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.{time.monotonic_ns()}.part")
-        shutil.copyfile(path, tmp)
+        _create_in(dest.parent, lambda: shutil.copyfile(path, tmp))
         tmp.replace(dest)
 
     def read_small(self, key: str, limit: int) -> bytes | None:
@@ -190,9 +202,12 @@ class LocalStorage:
     async def write_stream(self, key: str, chunks: AsyncIterator[bytes], limit: int) -> int:
         """Stream a request body into ``key``; raises ``OverflowError`` past ``limit`` bytes."""
         dest = self.path(key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        handle = _create_in(
+            dest.parent,
+            lambda: tempfile.NamedTemporaryFile(dir=dest.parent, prefix=f".{dest.name}.", delete=False),  # noqa: SIM115
+        )
         total = 0
-        with tempfile.NamedTemporaryFile(dir=dest.parent, prefix=f".{dest.name}.", delete=False) as tmp:
+        with handle as tmp:
             try:
                 async for chunk in chunks:
                     total += len(chunk)
@@ -209,7 +224,16 @@ class LocalStorage:
         self.put_file(dst, self.path(src))
 
     def delete(self, key: str) -> None:
-        self.path(key).unlink(missing_ok=True)
+        path = self.path(key)
+        path.unlink(missing_ok=True)
+        # Folders are not objects (as in S3): drop the ones this left empty, up to the root.
+        for folder in path.parents:
+            if folder == self.root or not folder.is_relative_to(self.root):
+                break
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or just written into by another request): keep it
+                break
 
     def list_objects(self, prefix: str) -> list[StoredObject]:
         base = self.root / prefix.rstrip("/") if prefix.endswith("/") else self.root / prefix

@@ -38,7 +38,7 @@ from api.jobs import leases
 from api.services import lineage
 from api.services import videos as video_service
 from api.services.access import refusal_code, resolve_sources, source_fields
-from api.services.previews import StorageSink, preview_prefix
+from api.services.previews import StorageSink, discard_previews, preview_prefix
 from audio.analysis import SoundAnalysis
 from audio.attribution import Credit
 from editor.errors import JobFailed, MediaError, ReelForgeError, RenderCancelled, StorageError
@@ -157,6 +157,10 @@ def run_claimed(services: Services, render_id: str, worker: str, stop: threading
         return "lost"
     if staged:
         publish(services, render_id)
+    try:
+        discard_previews(services.storage, render_id)
+    except StorageError:
+        log.warning("render %s: could not delete its preview; the janitor will", render_id)
     if hooked:
         services.webhooks.wake()
     return str(values["status"])

@@ -32,6 +32,14 @@ def preview_prefix(render_id: str, attempt: int) -> str:
     return f"{TMP_PREFIX}{render_id}-{attempt}.hls/"
 
 
+def discard_previews(storage: Storage, render_id: str) -> None:
+    """Delete every attempt's preview once the render has ended: the MP4 (or the error) replaces it.
+    Best effort: what a failure leaves sits under the temporary prefix, which the janitor empties."""
+    for stored in storage.list_objects(f"{TMP_PREFIX}{render_id}-"):
+        if ".hls/" in stored.key:
+            storage.delete(stored.key)
+
+
 @dataclass(frozen=True)
 class StorageSink:
     """Publishes the preview's files into the object store as the render writes them."""

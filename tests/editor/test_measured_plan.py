@@ -35,7 +35,7 @@ def test_stabilize_crops_the_source_frames_before_the_fit_and_enhance_grades_aft
     graph = plan({"clips": [stab_clip()]}, work=_work({0: {0: WINDOW, 1: FIX}})).graph
     crop = "sendcmd=f=/w/stab0_0.cmd,crop@stab0_0=w=960:h=1700:x=60:y=110:exact=1"
     assert f"[col1]{crop}[fx2]" in graph  # on the source frames, once in the output's colours
-    assert "[fx2]fps=30:start_time=0[timed3]" in graph  # then speed/rate and the fit, which scales the window up
+    assert "[fx2]fps=30:start_time=0[timed3]" in graph  # then speed, rate and the fit, which scales it up
     # 0.8 of the fix: gains ** 0.8, levels 0.04..0.68 (chroma stretched with them), gamma 0.9 ** 0.8;
     # the gains' cast (bluish: +Pb, -Pr) is taken off the chroma in proportion to luma.
     grade = (

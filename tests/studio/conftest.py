@@ -33,7 +33,9 @@ PREVIEWED = ("noir",)  # presets whose previews the server has; the others show 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an asyncio loop running in the test thread while it is
+# open, and any later test in the same xdist worker that starts a loop (anyio.run) would fail.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         service_missing("chromium", FileNotFoundError(CHROMIUM))
