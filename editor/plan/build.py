@@ -6,6 +6,7 @@ compare as data and ``editor.render`` runs.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,10 +161,10 @@ def plan_render(
     args += [
         arg
         for inp in g.inputs
-        for arg in input_args(inp.path, demuxer=inp.demuxer, before=(*capped, *inp.options))
+        for arg in input_args(inp.path, demuxer=inp.demuxer, before=(*DECODER_THREADS, *inp.options))
     ]
-    args += ["-filter_complex", graph, "-map", f"[{video}]", "-map", f"[{mix}]", *capped]
-    args += _encode_args(out, timeline.duration, metadata or {}, limits)
+    args += ["-filter_complex", graph, "-map", f"[{video}]", "-map", f"[{mix}]"]
+    args += [*(capped or encoder_threads()), *_encode_args(out, timeline.duration, metadata or {}, limits)]
     args.append(f"file:{target.resolve()}")
     return RenderPlan(tuple(g.inputs), graph, tuple(args), out, timeline)
 
@@ -246,6 +247,19 @@ def _join(
     return video, audio
 
 
+# Memory levers, each measured on the 1080x1920 reference edit (benchmarks/reference_edit.py
+# --levers): every frame thread of a decoder holds frames of its own, and x264 keeps a frame per
+# thread and per lookahead slot, at 3 MB a frame. The encoder, not decoding, sets the speed.
+DECODER_THREADS = ("-threads", "1")
+X264_LOOKAHEAD = 5  # veryfast's default is 10
+
+
+def encoder_threads() -> tuple[str, ...]:
+    """x264 frame threads: one per core (x264's own default, 1.5 per core, buys little speed on a
+    busy core and costs a frame each)."""
+    return ("-threads", str(max(1, os.cpu_count() or 1)))
+
+
 def _encode_args(out: Output, duration: float, metadata: Mapping[str, str], limits: Limits) -> list[str]:
     args = [
         "-c:v",
@@ -254,6 +268,8 @@ def _encode_args(out: Output, duration: float, metadata: Mapping[str, str], limi
         out.preset,
         "-crf",
         str(out.crf),
+        "-rc-lookahead",
+        str(X264_LOOKAHEAD),
         "-pix_fmt",
         "yuv420p",
         *AAC_OUTPUT,
