@@ -24,6 +24,7 @@ from api.core.config import Settings
 from api.core.context import Services
 from api.jobs import leases
 from api.jobs.run import notify, policy_of, run_claimed
+from editor.face.tracking import preload_mediapipe
 from editor.ffmpeg import lower_priority
 
 log = logging.getLogger("reelforge.jobs")
@@ -87,6 +88,7 @@ def main() -> None:
     settings = Settings(**first["settings"])
     services = Services.build(settings)
     services.webhooks.start()  # deliver this worker's webhooks at once, not at the API's next poll
+    preload_mediapipe()  # the first face-effect render of this worker does not pay for the import
     try:
         work(services, str(first["slot"]), Inbox(stdin))
     finally:

@@ -10,8 +10,10 @@ the same file line up and can be cached and merged.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -94,6 +96,22 @@ class MediaPipeDetector:
         self._mesh.close()
 
 
+def _import_face_mesh() -> None:
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    with contextlib.suppress(ImportError):  # MediaPipeDetector reports it where it matters
+        from mediapipe.python.solutions import face_mesh  # noqa: F401
+
+
+def preload_mediapipe() -> threading.Thread:
+    """Import MediaPipe in a background thread (seconds: it pulls in OpenCV and matplotlib), so it
+    overlaps probing, planning and the analysis decode's start; ``MediaPipeDetector`` then waits
+    only for what is left (Python's import lock). Render workers call it when they start."""
+    thread = threading.Thread(target=_import_face_mesh, daemon=True, name="mediapipe-preload")
+    thread.start()
+    return thread
+
+
 def mediapipe_factory(max_faces: int) -> FaceDetector:
     return MediaPipeDetector(max_faces)
 
@@ -165,10 +183,11 @@ def analyse_range(
     indices: list[int] = []
     counts: list[int] = []
     points: list[np.ndarray] = []
-    detector = factory(params.max_faces)
+    detector: FaceDetector | None = None
     try:
-        with ffmpeg.open_pipe(args) as proc:
+        with ffmpeg.open_pipe(args) as proc:  # ffmpeg starts decoding while the detector loads
             assert proc.stdout is not None
+            detector = factory(params.max_faces)
             k = 0
             while first + k <= last:
                 buf = _read_exact(proc.stdout, frame_bytes)
@@ -187,7 +206,8 @@ def analyse_range(
             ) from exc
         raise
     finally:
-        detector.close()
+        if detector is not None:
+            detector.close()
     stacked = np.stack(points).astype(np.float32) if points else np.zeros((0, N_LANDMARKS, 2), np.float32)
     return RawFrames(np.array(indices, np.int64), np.array(counts, np.int64), stacked)
 
