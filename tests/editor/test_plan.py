@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,19 @@ def test_sound_remix_and_ducking_are_planned_in_the_same_pass() -> None:
     assert "atrim=start=2" in p.graph and "rubberband=tempo=1.25:pitch=0.890899" in p.graph
     assert "afade=t=in:st=0:d=0.5" in p.graph and "afade=t=out:st=2:d=1" in p.graph
     assert "sidechaincompress" in p.graph and "amix=inputs=2:duration=first" in p.graph
+
+
+def test_the_plan_holds_the_memory_levers() -> None:
+    """One frame thread per decoder, x264 lookahead 5, a frame thread per core: the settings that keep
+    a 1080x1920 render under 400 MB (``benchmarks/reference_edit.py --levers`` measures each)."""
+    args = list(plan({"clips": [{"src": "a.mp4"}, {"src": "b.mov"}]}).args)
+    inputs = [i for i, arg in enumerate(args) if arg == "-i"]
+    assert len(inputs) >= 2
+    for previous, i in zip([-1, *inputs], inputs, strict=False):
+        head = args[previous + 1 : i]  # this input's options
+        assert "-threads" in head and head[head.index("-threads") + 1] == "1"
+    encoder = args[args.index("-c:v") - 2 :]
+    assert encoder[:2] == ["-threads", str(os.cpu_count() or 1)]
+    assert encoder[encoder.index("-rc-lookahead") + 1] == "5"
+    capped = list(plan({"clips": [{"src": "a.mp4"}]}, threads=1).args)
+    assert capped[capped.index("-c:v") - 2 : capped.index("-c:v")] == ["-threads", "1"]
