@@ -232,10 +232,6 @@ def render(
     ``editor.home.data_home()``).
     """
     started = time.monotonic()
-    if spec.face_effects or any(c.face_effects for c in spec.clips):
-        from editor.face.tracking import preload_mediapipe
-
-        preload_mediapipe()
     luts = check_assets(spec, resolve, asset_root)
     media = probe_sources(spec, resolve, limits)
     spec = synced(spec, media, analyses or {}, home)

@@ -108,8 +108,9 @@ def _import_face_mesh() -> None:
 
 def preload_mediapipe() -> threading.Thread:
     """Import MediaPipe in a background thread (seconds: it pulls in OpenCV and matplotlib), so it
-    overlaps probing, planning and the analysis decode's start; ``MediaPipeDetector`` then waits
-    only for what is left (Python's import lock). Render workers call it when they start."""
+    overlaps the analysis decode's start; ``MediaPipeDetector`` then waits only for what is left
+    (Python's import lock). Only when analysis is needed: a cached render must not pay the import's
+    CPU. Render worker processes call it when they start."""
     thread = threading.Thread(target=_import_face_mesh, daemon=True, name="mediapipe-preload")
     thread.start()
     return thread
