@@ -81,8 +81,8 @@ def levers(work: Path, ours: list[str]) -> None:
         (f"x264 -threads {cores} (frame threads)", hand_argv(encoder=("-threads", cores))),
         ("x264 sliced-threads=1", hand_argv(encoder=("-x264-params", "sliced-threads=1"))),
         (
-            "reelforge's three: decoders 1, lookahead, threads",
-            hand_argv(decoder=DECODER_THREADS, encoder=("-rc-lookahead", lookahead, "-threads", cores)),
+            "reelforge's two: decoders 1, lookahead",
+            hand_argv(decoder=DECODER_THREADS, encoder=("-rc-lookahead", lookahead)),
         ),
         ("reelforge render (Python + ffmpeg)", ours),
     ]

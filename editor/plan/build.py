@@ -6,7 +6,6 @@ compare as data and ``editor.render`` runs.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,7 +163,7 @@ def plan_render(
         for arg in input_args(inp.path, demuxer=inp.demuxer, before=(*DECODER_THREADS, *inp.options))
     ]
     args += ["-filter_complex", graph, "-map", f"[{video}]", "-map", f"[{mix}]"]
-    args += [*(capped or encoder_threads()), *_encode_args(out, timeline.duration, metadata or {}, limits)]
+    args += [*capped, *_encode_args(out, timeline.duration, metadata or {}, limits)]
     args.append(f"file:{target.resolve()}")
     return RenderPlan(tuple(g.inputs), graph, tuple(args), out, timeline)
 
@@ -249,15 +248,10 @@ def _join(
 
 # Memory levers, each measured on the 1080x1920 reference edit (benchmarks/reference_edit.py
 # --levers): every frame thread of a decoder holds frames of its own, and x264 keeps a frame per
-# thread and per lookahead slot, at 3 MB a frame. The encoder, not decoding, sets the speed.
+# lookahead slot, at 3 MB a frame. The encoder, not decoding, sets the speed. (Fewer x264 frame
+# threads saved ~3 MB and, on a busy machine, cost the encoder its share of the CPU.)
 DECODER_THREADS = ("-threads", "1")
 X264_LOOKAHEAD = 5  # veryfast's default is 10
-
-
-def encoder_threads() -> tuple[str, ...]:
-    """x264 frame threads: one per core (x264's own default, 1.5 per core, buys little speed on a
-    busy core and costs a frame each)."""
-    return ("-threads", str(max(1, os.cpu_count() or 1)))
 
 
 def _encode_args(out: Output, duration: float, metadata: Mapping[str, str], limits: Limits) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -216,16 +215,16 @@ def test_sound_remix_and_ducking_are_planned_in_the_same_pass() -> None:
 
 
 def test_the_plan_holds_the_memory_levers() -> None:
-    """One frame thread per decoder, x264 lookahead 5, a frame thread per core: the settings that keep
-    a 1080x1920 render under 400 MB (``benchmarks/reference_edit.py --levers`` measures each)."""
+    """One frame thread per decoder and x264 lookahead 5: what keeps a 1080x1920 render lean
+    (``benchmarks/reference_edit.py --levers`` measures each); ``threads`` still caps the encoder."""
     args = list(plan({"clips": [{"src": "a.mp4"}, {"src": "b.mov"}]}).args)
     inputs = [i for i, arg in enumerate(args) if arg == "-i"]
     assert len(inputs) >= 2
     for previous, i in zip([-1, *inputs], inputs, strict=False):
         head = args[previous + 1 : i]  # this input's options
         assert "-threads" in head and head[head.index("-threads") + 1] == "1"
-    encoder = args[args.index("-c:v") - 2 :]
-    assert encoder[:2] == ["-threads", str(os.cpu_count() or 1)]
+    encoder = args[args.index("-c:v") :]
     assert encoder[encoder.index("-rc-lookahead") + 1] == "5"
+    assert "-threads" not in args[inputs[-1] + 2 :]  # x264 picks its own frame threads
     capped = list(plan({"clips": [{"src": "a.mp4"}]}, threads=1).args)
     assert capped[capped.index("-c:v") - 2 : capped.index("-c:v")] == ["-threads", "1"]
