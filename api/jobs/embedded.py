@@ -44,9 +44,18 @@ def sweep_work_dir(work: Path) -> None:
         if len(parts) < 3 or not parts[1].isdigit() or not entry.is_dir():
             continue
         pid = int(parts[1])
-        if pid != os.getpid() and not Path(f"/proc/{pid}").exists():
+        if pid != os.getpid() and not _alive(pid):
             shutil.rmtree(entry, ignore_errors=True)
             log.info("removed %s left by a process that died", entry)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a killed worker may linger a moment as a zombie: that is dead)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
 
 
 @dataclass
@@ -118,6 +127,7 @@ class EmbeddedQueue:
             self._spawn(child)
 
     def _spawn(self, child: _Child) -> None:
+        sweep_work_dir(self.services.settings.work_dir)  # also what workers of a killed serve left
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
