@@ -15,7 +15,6 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-from scipy.signal import firwin, lfilter
 
 ABSOLUTE_GATE = -70.0
 SILENCE_LUFS = -70.0  # what "no measurable loudness" reads as
@@ -56,6 +55,8 @@ def segment_power(samples: np.ndarray, sr: int) -> np.ndarray:
     Gating blocks are whole numbers of segments (400 ms = 4, 3 s = 30, hops of 1), so this is
     all the meters need; the filters run chunk by chunk, keeping memory flat on long inputs.
     """
+    from scipy.signal import lfilter  # imported here: scipy.signal costs every render ~40 MB and seconds
+
     x = np.asarray(samples)
     x = x[None, :] if x.ndim == 1 else x
     (b1, a1), (b2, a2) = k_weighting(sr)
@@ -120,6 +121,8 @@ def _oversampling_phases(factor: int) -> np.ndarray:
     The filter length is odd so its centre falls on a sample: phase 0 reproduces the input and
     the others interpolate at exactly 1/factor steps between samples.
     """
+    from scipy.signal import firwin
+
     taps = firwin(48 * factor + 1, 1.0 / factor, window=("kaiser", 8.0)) * factor
     taps = np.append(taps, np.zeros(factor - 1))
     return np.stack([taps[p::factor] for p in range(factor)]).astype(np.float32)

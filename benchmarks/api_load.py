@@ -3,9 +3,15 @@
     .venv/bin/python benchmarks/api_load.py [--renders 200] [--clients 20] [--upload-mb 200]
 
 Starts `reelforge serve` on 127.0.0.1 with a fresh REELFORGE_HOME, then:
+0. The reference, in the same run: the same submits to a server without workers (what this
+   machine, as loaded by everything else on it, allows an API process at all).
 1. ``--clients`` users each upload a tiny clip and together submit ``--renders`` draft renders
-   concurrently: p50/p99 latency of POST /v1/renders (target p99 <= 100 ms while workers are busy),
-   renders per minute, lost or duplicated renders (target zero), the server's RSS over time.
+   while the embedded worker processes render (all at once first, then each client every
+   ``--interval`` s: a closed loop without pauses would measure only queueing, since with 20
+   requests always in flight latency = 20 x the service time): p50/p99 latency of POST /v1/renders
+   (targets p50 <= 15 ms, p99 <= 50 ms), renders per minute, lost renders (submitted, never
+   succeeded) and duplicated ones (the same id twice, or a render run more than once): target zero;
+   the API process's RSS over time.
 2. One ``--upload-mb`` MB upload through the streaming PUT: the server's RSS growth (target < 50 MB).
 """
 
@@ -53,7 +59,7 @@ class Sampler(threading.Thread):
             self.samples.append(rss_mb(self.pid))
 
 
-def start_server(home: Path) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
+def start_server(home: Path, workers: int = 2) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -62,6 +68,7 @@ def start_server(home: Path) -> tuple[subprocess.Popen[bytes], str, dict[str, st
         "REELFORGE_HOME": str(home),
         "REELFORGE_REQUESTS_PER_MINUTE": "100000",
         "REELFORGE_MAX_QUEUED_RENDERS": "1000",
+        "REELFORGE_WORKERS": str(workers),
     }
     proc = subprocess.Popen(
         [str(REELFORGE), "serve", "--port", str(port)],
@@ -86,22 +93,38 @@ def make_user(env: dict[str, str], name: str) -> str:
     return str(json.loads(out)["token"])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` so far (the API process alone: renders run in children)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load(
-    url: str, env: dict[str, str], clip: Path, renders: int, clients: int, pid: int
+    url: str,
+    env: dict[str, str],
+    clip: Path,
+    renders: int,
+    clients: int,
+    interval: float,
+    pid: int,
+    wait: bool = True,
 ) -> dict[str, object]:
+    """Submit and (``wait``) see every render through; without ``wait``, only the POST figures."""
     tokens = [make_user(env, f"bench{i}") for i in range(clients)]
     sessions = [
         httpx.Client(base_url=url, headers={"Authorization": f"Bearer {t}"}, timeout=60) for t in tokens
     ]
     media = [upload(s, clip) for s in sessions]
-    latencies: list[float] = []
-    first: list[float] = []  # each client's first submit: all arrive at once, workers still idle
+    latencies: list[float] = []  # the paced submits, while the workers render the earlier ones
+    first: list[float] = []  # each client's first submit: all 20 arrive at once, workers still idle
     ids: list[str] = []
     lock = threading.Lock()
 
     def client_loop(index: int) -> None:
         session, media_id = sessions[index], media[index]
         for n in range(renders // clients):
+            if n:  # after the first burst, each client submits every ``interval`` s, clients staggered
+                time.sleep(max(0.0, begin + n * interval + index * interval / clients - time.monotonic()))
             spec = {"output": {"width": 320, "height": 568}, "clips": [{"src": f"media:{media_id}"}]}
             started = time.perf_counter()
             response = session.post(
@@ -112,34 +135,51 @@ def load(
             elapsed = time.perf_counter() - started
             response.raise_for_status()
             with lock:
-                latencies.append(elapsed * 1000)
+                (latencies if n else first).append(elapsed * 1000)
                 ids.append(response.json()["id"])
-                if n == 0:
-                    first.append(elapsed * 1000)
 
     sampler = Sampler(pid)
     sampler.start()
-    started = time.monotonic()
+    started = begin = time.monotonic()
+    cpu_before = cpu_seconds(pid)
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(client_loop, range(clients)))
+    cpu_per_post = (cpu_seconds(pid) - cpu_before) / len(ids) * 1000
+    if not wait:
+        sampler.stop.set()
+        return {
+            "post_p50_ms": round(statistics.median(latencies), 1),
+            "post_p99_ms": round(percentile(latencies, 0.99), 1),
+            "api_cpu_ms_per_post": round(cpu_per_post, 2),
+        }
     statuses: dict[str, str] = {}
+    attempts: dict[str, int] = {}
     while len(statuses) < len(ids):
         for session in sessions:
             for item in session.get("/v1/renders", params={"limit": 200}).json()["items"]:
                 if item["status"] in ("succeeded", "failed", "cancelled"):
                     statuses[item["id"]] = item["status"]
+                    attempts[item["id"]] = item["attempts"]
         time.sleep(0.5)
     minutes = (time.monotonic() - started) / 60
     sampler.stop.set()
     for session in sessions:
         session.close()
+    succeeded = sum(1 for s in statuses.values() if s == "succeeded")
     return {
         "renders": len(ids),
         "distinct": len(set(ids)),
-        "succeeded": sum(1 for s in statuses.values() if s == "succeeded"),
+        "succeeded": succeeded,
+        "lost": len(set(ids)) - succeeded,
+        "duplicated": len(ids) - len(set(ids)) + sum(1 for n in attempts.values() if n > 1),
+        "paced_submits_per_s": round(clients / interval, 1),
         "post_p50_ms": round(statistics.median(latencies), 1),
+        "post_p50_target_ms": 15,
         "post_p99_ms": round(percentile(latencies, 0.99), 1),
+        "post_p99_target_ms": 50,
+        "post_p99_with_first_burst_ms": round(percentile(latencies + first, 0.99), 1),
         "first_burst_max_ms": round(max(first), 1),
+        "api_cpu_ms_per_post": round(cpu_per_post, 2),
         "renders_per_minute": round(len(ids) / minutes, 1),
         "rss_mb_first_last_max": [
             round(sampler.samples[0], 1),
@@ -184,20 +224,29 @@ def main() -> None:
     )
     parser.add_argument("--renders", type=int, default=200)
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--interval", type=float, default=1.0, help="seconds between a client's submits")
     parser.add_argument("--upload-mb", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="reelforge-bench-") as tmp:
-        home = Path(tmp) / "home"
         clip = make_clip(Path(tmp) / "clip.mp4", seconds=1.0, width=320, height=568, fps=24)
-        proc, url, env = start_server(home)
+        result: dict[str, object] = {}
+        # The reference: the same submits to an API without workers, on this machine as loaded now.
+        proc, url, env = start_server(Path(tmp) / "idle", workers=0)
         try:
-            result = {
-                "load": load(url, env, clip, args.renders, args.clients, proc.pid),
-                "upload": big_upload(url, env, args.upload_mb, proc.pid),
-            }
+            result["no_renders_reference"] = load(
+                url, env, clip, args.renders, args.clients, args.interval, proc.pid, wait=False
+            )
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+        proc, url, env = start_server(Path(tmp) / "home")
+        try:
+            result["load"] = load(url, env, clip, args.renders, args.clients, args.interval, proc.pid)
+            result["upload"] = big_upload(url, env, args.upload_mb, proc.pid)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    result["load_average"] = [round(x, 1) for x in os.getloadavg()]
     print(json.dumps(result, indent=2))
 
 

@@ -8,7 +8,10 @@ and reelforge's peak RSS (target <= 400 MB, the whole process tree: Python and f
 MoviePy 2 (``moviepy_peer.py``, the library the design names) renders the same edit once after the
 first pair, by default, since it is slow; ``--moviepy-runs`` sets how many times (0 skips it).
 
-    .venv/bin/python benchmarks/reference_edit.py [--runs 3] [--moviepy-runs 1]
+    .venv/bin/python benchmarks/reference_edit.py [--runs 3] [--moviepy-runs 1] [--levers]
+
+``--levers`` instead prints what each memory lever (decoder threads, -filter_complex_threads, x264
+lookahead and frame threads, sliced threads) buys on the hand-written command, one run each.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ import os
 import statistics
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._measure import timed_run, venv_bin
 from editor.ffmpeg import ffmpeg_exe
+from editor.plan.build import DECODER_THREADS, X264_LOOKAHEAD
 from editor.samples import make_clip, make_music
 
 SPEC = {
@@ -49,10 +54,54 @@ HAND_GRAPH = (
 )
 
 
+def hand_argv(
+    decoder: Sequence[str] = (), before: Sequence[str] = (), encoder: Sequence[str] = ()
+) -> list[str]:
+    """The hand-written command; ``decoder`` options go before each input, ``before`` before all
+    inputs, ``encoder`` after the x264 options (the memory levers)."""
+    inputs = [arg for name in ("c1.mp4", "c2.mp4", "c3.mp4", "music.m4a") for arg in (*decoder, "-i", name)]
+    return [
+        ffmpeg_exe(), "-hide_banner", "-v", "error", "-y", *before, *inputs,
+        "-filter_complex", HAND_GRAPH, "-map", "[v]", "-map", "[a]",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", *encoder, "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-movflags", "+faststart", "-t", "14", "hand.mp4",
+    ]  # fmt: skip
+
+
+def levers(work: Path, ours: list[str]) -> None:
+    """What each memory lever buys, one at a time on the hand-written command, then together and
+    in reelforge's own render (which applies them: ``editor.plan.build``)."""
+    cores = str(os.cpu_count() or 1)
+    lookahead = str(X264_LOOKAHEAD)
+    variants: list[tuple[str, list[str]]] = [
+        ("hand-written, ffmpeg defaults", hand_argv()),
+        ("decoders -threads 1", hand_argv(decoder=DECODER_THREADS)),
+        ("-filter_complex_threads 1", hand_argv(before=("-filter_complex_threads", "1"))),
+        (f"x264 -rc-lookahead {lookahead}", hand_argv(encoder=("-rc-lookahead", lookahead))),
+        (f"x264 -threads {cores} (frame threads)", hand_argv(encoder=("-threads", cores))),
+        ("x264 sliced-threads=1", hand_argv(encoder=("-x264-params", "sliced-threads=1"))),
+        (
+            "reelforge's two: decoders 1, lookahead",
+            hand_argv(decoder=DECODER_THREADS, encoder=("-rc-lookahead", lookahead)),
+        ),
+        ("reelforge render (Python + ffmpeg)", ours),
+    ]
+    base_s = base_mb = 0.0
+    print(f"{'lever':52} {'seconds':>8} {'x base':>7} {'peak RSS MB':>12} {'saves MB':>9}")
+    for name, argv in variants:
+        seconds, rss = timed_run(argv, cwd=work)
+        base_s, base_mb = (seconds, rss) if not base_s else (base_s, base_mb)
+        print(
+            f"{name:52} {seconds:8.2f} {seconds / base_s:7.2f} {rss:12.0f} {base_mb - rss:9.0f}", flush=True
+        )
+    print(f"load average {os.getloadavg()[0]:.1f} on {cores} cores")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--moviepy-runs", type=int, default=1, help="MoviePy renders (slow; 0 skips)")
+    parser.add_argument("--levers", action="store_true", help="only the table of memory levers, once each")
     args = parser.parse_args()
     runs = args.runs
     with tempfile.TemporaryDirectory(prefix="rf-bench-") as tmp:
@@ -71,46 +120,10 @@ def main() -> None:
         make_music(work / "music.m4a", seconds=20)
         (work / "spec.json").write_text(json.dumps(SPEC))
         ours = [venv_bin("reelforge"), "render", "spec.json", "-o", "ours.mp4"]
-        hand = [
-            ffmpeg_exe(),
-            "-hide_banner",
-            "-v",
-            "error",
-            "-y",
-            "-i",
-            "c1.mp4",
-            "-i",
-            "c2.mp4",
-            "-i",
-            "c3.mp4",
-            "-i",
-            "music.m4a",
-            "-filter_complex",
-            HAND_GRAPH,
-            "-map",
-            "[v]",
-            "-map",
-            "[a]",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-crf",
-            "20",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "160k",
-            "-ar",
-            "48000",
-            "-movflags",
-            "+faststart",
-            "-t",
-            "14",
-            "hand.mp4",
-        ]
+        if args.levers:
+            levers(work, ours)
+            return
+        hand = hand_argv()
         peer = [sys.executable, str(Path(__file__).with_name("moviepy_peer.py")), str(work), "moviepy.mp4"]
         times: dict[str, list[float]] = {"reelforge": [], "ffmpeg": [], "moviepy": []}
         peaks = {"reelforge": 0.0, "ffmpeg": 0.0, "moviepy": 0.0}

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
         workers: Annotated[
-            int | None, typer.Option(help="render threads (default REELFORGE_WORKERS)")
+            int | None, typer.Option(help="render worker processes (default REELFORGE_WORKERS)")
         ] = None,
         migrate: Annotated[
             bool, typer.Option(help="apply migrations first (default: embedded SQLite only)")

@@ -1,4 +1,5 @@
-"""The one place that starts processes: ffmpeg, with progress, timeout, cancel and clean kills.
+"""The one place that starts processes: ffmpeg, with progress, timeout, cancel and clean kills,
+and the long-lived helper processes of a server (``start_helper``: its render workers).
 
 Every ffmpeg runs in its own process group and dies with its parent (PR_SET_PDEATHSIG), so a
 timeout, a cancel, Ctrl-C or a killed worker never leaves an orphaned ffmpeg behind. Every input
@@ -16,7 +17,7 @@ import subprocess
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -166,12 +167,43 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
+_niceness = 0  # added to each ffmpeg's niceness (see ``lower_priority``)
+
+
+def lower_priority(increment: int) -> None:
+    """Run every later ffmpeg of this process ``increment`` steps nicer. A render worker does this so
+    that its encodes yield the CPU to the API's requests, while the worker's own Python (which holds
+    database locks for short moments) keeps its normal priority and is never starved holding one."""
+    global _niceness
+    _niceness = increment
+
+
+def _ffmpeg_child() -> None:  # runs in the child between fork and exec
+    _die_with_parent()
+    if _niceness:
+        os.nice(_niceness)
+
+
 def _spawn(argv: list[str], *, stdin: int | None, stdout: int | None) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         argv,
         stdin=stdin if stdin is not None else subprocess.DEVNULL,
         stdout=stdout if stdout is not None else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=_ffmpeg_child,
+    )
+
+
+def start_helper(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """A long-lived helper process (a render worker) with a pipe on its stdin and our stdout and
+    stderr. It gets its own session, so a terminal's Ctrl-C reaches only us (we stop it in order),
+    and it is killed when the thread that started it dies (PR_SET_PDEATHSIG), so a server killed
+    with -9 leaves no worker behind: start helpers from a thread that outlives them."""
+    return subprocess.Popen(
+        list(argv),
+        stdin=subprocess.PIPE,
+        env=dict(env) if env is not None else None,
         start_new_session=True,
         preexec_fn=_die_with_parent,
     )

@@ -62,9 +62,9 @@ class Settings(BaseSettings):
     presign_seconds: int = Field(default=600, ge=30, le=7 * 24 * 3600)
 
     queue_url: str | None = Field(
-        default=None, description="unset: embedded render threads; redis://...: Celery workers on Redis"
+        default=None, description="unset: embedded render workers; redis://...: Celery workers on Redis"
     )
-    workers: int = Field(default=2, ge=0, le=64, description="embedded render threads")
+    workers: int = Field(default=2, ge=0, le=64, description="embedded render worker processes")
     lease_seconds: float = Field(default=30.0, gt=0)
     poll_seconds: float = Field(default=0.5, gt=0)
     max_attempts: int = Field(default=3, ge=1)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -36,29 +40,53 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
     )
     _sqlite_pragmas(engine, "BEGIN" if readonly else "BEGIN IMMEDIATE")
     if not readonly:
-        _one_writer_at_a_time(engine)
+        path = url.removeprefix("sqlite:///")
+        on_disk = url.startswith("sqlite:///") and ":memory:" not in url
+        _one_writer_at_a_time(engine, Path(f"{path}.writer") if on_disk else None)
     return engine
 
 
-def _one_writer_at_a_time(engine: Engine) -> None:
-    """Writer threads of this process wait on a lock for SQLite's single write lock, instead of in
-    SQLite's busy handler, which polls with sleeps of up to 100 ms: under contention a waiter could
-    sleep through many short transactions and stall for seconds. A session holds its connection
-    exactly as long as its transaction (which begins IMMEDIATE), so checkout to checkin is that span.
-    Other processes (CLI commands) still meet the busy handler."""
+def _one_writer_at_a_time(engine: Engine, lock_file: Path | None) -> None:
+    """Writers wait their turn on locks for SQLite's single write lock, instead of in SQLite's busy
+    handler, which sleeps 1, 2, 5, 10 ... up to 100 ms between tries: under contention a waiter could
+    sleep through many short transactions and stall for seconds. Threads of this process queue on a
+    lock; processes (the API, its render workers, CLI commands) then take turns on an ``flock`` of
+    ``lock_file``, tried every millisecond. A session holds its connection exactly as long as its
+    transaction (which begins IMMEDIATE), so checkout to checkin is that span."""
     lock = threading.Lock()
     holders: set[Any] = set()  # pool records whose checkout took the lock
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600) if lock_file is not None else None
 
     @event.listens_for(engine, "checkout")
     def _checkout(_dbapi: Any, record: Any, _proxy: Any) -> None:
         if lock.acquire(timeout=BUSY_SECONDS):  # past that, SQLite's own busy timeout decides
             holders.add(record)
+            if fd is not None:
+                _flock(fd, time.monotonic() + BUSY_SECONDS)
 
     @event.listens_for(engine, "checkin")
     def _checkin(_dbapi: Any, record: Any) -> None:
         if record in holders:
             holders.discard(record)
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
             lock.release()
+
+    if fd is not None:
+        weakref.finalize(engine, os.close, fd)  # the descriptor lives as long as the engine
+
+
+def _flock(fd: int, deadline: float) -> None:
+    """Take the inter-process write turn, polling each millisecond (a blocking ``flock`` has no
+    timeout; past the deadline SQLite's busy handler decides, as without this lock)."""
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.001)
 
 
 def _sqlite_pragmas(engine: Engine, begin: str) -> None:

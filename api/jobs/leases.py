@@ -34,17 +34,23 @@ def _claimable(now: datetime) -> Any:
     return or_(Render.status == "queued", and_(Render.status == "running", Render.lease_expires_at < now))
 
 
-def reap(sessions: sessionmaker[Session], policy: LeasePolicy) -> list[str]:
-    """End renders whose lease expired and that may not run again (out of attempts, or cancelled)."""
+def reap(
+    sessions: sessionmaker[Session], policy: LeasePolicy, readers: sessionmaker[Session] | None = None
+) -> list[str]:
+    """End renders whose lease expired and that may not run again (out of attempts, or cancelled).
+    With ``readers``, the usual case (nothing to end) is a read: no write lock is taken."""
     now = utcnow()
     expired = and_(Render.status == "running", Render.lease_expires_at < now)
+    doomed = select(Render.id, Render.cancel_requested).where(
+        expired, or_(Render.attempts >= policy.max_attempts, Render.cancel_requested.is_(True))
+    )
+    if readers is not None:
+        with readers() as reader:
+            if reader.execute(doomed.limit(1)).first() is None:
+                return []
     ended: list[str] = []
     with sessions() as session:
-        rows = session.execute(
-            select(Render.id, Render.cancel_requested).where(
-                expired, or_(Render.attempts >= policy.max_attempts, Render.cancel_requested.is_(True))
-            )
-        ).all()
+        rows = session.execute(doomed).all()
         for render_id, cancelled in rows:
             values: dict[str, Any] = (
                 {"status": "cancelled"}
@@ -91,10 +97,17 @@ def claim(sessions: sessionmaker[Session], render_id: str, worker: str, policy: 
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def claim_next(sessions: sessionmaker[Session], worker: str, policy: LeasePolicy) -> str | None:
-    """The oldest claimable render whose owner is under the concurrent-render limit, claimed."""
+def claim_next(
+    sessions: sessionmaker[Session],
+    worker: str,
+    policy: LeasePolicy,
+    readers: sessionmaker[Session] | None = None,
+) -> str | None:
+    """The oldest claimable render whose owner is under the concurrent-render limit, claimed.
+    The candidates are read through ``readers`` when given (no write lock while looking); the
+    claim itself is the compare-and-set of ``claim``."""
     now = utcnow()
-    with sessions() as session:
+    with (readers or sessions)() as session:
         rows = session.execute(
             select(Render.id, Render.owner_id)
             .where(_claimable(now), Render.attempts < policy.max_attempts, Render.cancel_requested.is_(False))
@@ -173,6 +186,25 @@ def release(
         )
         session.commit()
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def abandon(sessions: sessionmaker[Session], worker: str, policy: LeasePolicy) -> list[str]:
+    """The process holding ``worker``'s leases died: queue its renders again now rather than when
+    their leases run out (the attempt counts). Those out of attempts, or cancelled, get an expired
+    lease instead, for ``reap`` to end. Returns the ids queued again."""
+    owned = and_(Render.lease_owner == worker, Render.status == "running")
+    with sessions() as session:
+        again = list(
+            session.scalars(
+                update(Render)
+                .where(owned, Render.attempts < policy.max_attempts, Render.cancel_requested.is_(False))
+                .values(status="queued", lease_owner=None, lease_expires_at=None, progress=0.0)
+                .returning(Render.id)
+            )
+        )
+        session.execute(update(Render).where(owned).values(lease_expires_at=utcnow() - timedelta(seconds=1)))
+        session.commit()
+    return [str(render_id) for render_id in again]
 
 
 def _last_enqueued() -> Any:

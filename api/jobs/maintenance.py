@@ -96,7 +96,7 @@ class Maintenance:
         services, settings = self.services, self.services.settings
         if self.worker is not None:
             workers.beat(services.sessions, self.worker[0])
-        for ended in leases.reap(services.sessions, policy_of(settings)):
+        for ended in leases.reap(services.sessions, policy_of(settings), services.readers):
             notify(services, ended)
         if self.publish is not None:
             sweep(services, self.publish, self.waiting or (lambda: None))

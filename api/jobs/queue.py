@@ -1,7 +1,7 @@
 """The job-queue seam. Both implementations run the same function, ``api.jobs.run.run_job``.
 
-* ``EmbeddedQueue``: worker threads inside ``reelforge serve`` poll the renders table and claim rows
-  with leases (the database is the queue; nothing else to run).
+* ``EmbeddedQueue``: worker processes supervised by ``reelforge serve`` poll the renders table and
+  claim rows with leases (the database is the queue; nothing else to run).
 * ``CeleryQueue`` (``REELFORGE_QUEUE_URL=redis://...``, ``api.jobs.celery_app``) delivers render ids
   through Redis to ``reelforge worker`` processes; its task calls ``run_job(services, render_id,
   worker_id)``, which claims the row with the same compare-and-set, so a duplicate delivery is a

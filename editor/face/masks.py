@@ -12,7 +12,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
-import cv2
 import numpy as np
 
 from editor.errors import RenderError
@@ -42,6 +41,8 @@ def draw_mask(
     faces: Sequence[tuple[np.ndarray, float]], size: tuple[int, int], k: float, style: MaskStyle
 ) -> np.ndarray:
     """One uint8 mask for ``(points (478,2) in source px, alpha)`` faces; ``k`` maps source px to mask px."""
+    import cv2  # here: only region effects draw masks, and a sticker render need not load OpenCV
+
     w, h = size
     acc = np.zeros((h, w), np.float32)
     for points, alpha in faces:

@@ -33,6 +33,7 @@ from editor.face.tracking import (
     analyse_range,
     last_index,
     mediapipe_factory,
+    preload_mediapipe,
 )
 from editor.face.triggers import envelope, holds, needs_hands
 from editor.home import file_sha256
@@ -192,7 +193,10 @@ def _analyse(
     last = min(top, math.ceil(end * params.rate) + 1)
     analysed = 0
     frames, coverage = entry.frames, entry.coverage
-    for a, b in coverage.missing(first, last):
+    missing = coverage.missing(first, last)
+    if missing and factory is mediapipe_factory:
+        preload_mediapipe()  # the import overlaps the analysis decode's start-up
+    for a, b in missing:
         new = analyse_range(info, a, b, params, factory)
         analysed += len(new.indices)
         frames, coverage = frames.merged(new), coverage.add(a, b)

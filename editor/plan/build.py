@@ -160,7 +160,7 @@ def plan_render(
     args += [
         arg
         for inp in g.inputs
-        for arg in input_args(inp.path, demuxer=inp.demuxer, before=(*capped, *inp.options))
+        for arg in input_args(inp.path, demuxer=inp.demuxer, before=(*DECODER_THREADS, *inp.options))
     ]
     args += ["-filter_complex", graph, *maps, *capped]
     args += _encode_args(out, timeline.duration, metadata or {}, limits, target, hls, streams)
@@ -317,6 +317,14 @@ def _join_audio(g: Graph, spec: EditSpec, timeline: Timeline, audios: list[str])
     return audio
 
 
+# Memory levers, each measured on the 1080x1920 reference edit (benchmarks/reference_edit.py
+# --levers): every frame thread of a decoder holds frames of its own, and x264 keeps a frame per
+# lookahead slot, at 3 MB a frame. The encoder, not decoding, sets the speed. (Fewer x264 frame
+# threads saved ~3 MB and, on a busy machine, cost the encoder its share of the CPU.)
+DECODER_THREADS = ("-threads", "1")
+X264_LOOKAHEAD = 5  # veryfast's default is 10
+
+
 def _encode_args(
     out: Output,
     duration: float,
@@ -327,7 +335,8 @@ def _encode_args(
     streams: Streams = "av",
 ) -> list[str]:
     mp4_flags = "+faststart+use_metadata_tags"
-    x264 = ["-c:v", "libx264", "-preset", out.preset, "-crf", str(out.crf), "-pix_fmt", "yuv420p"]
+    x264 = ["-c:v", "libx264", "-preset", out.preset, "-crf", str(out.crf)]
+    x264 += ["-rc-lookahead", str(X264_LOOKAHEAD), "-pix_fmt", "yuv420p"]
     x264 += colour.ENCODER_TAGS
     aac = [*AAC_OUTPUT, "-ac", "2"]
     if streams != "av":  # a piece of a split render, or its sound: joined later, tagged then

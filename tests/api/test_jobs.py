@@ -16,6 +16,7 @@ import httpx
 import numpy as np
 import psycopg
 import pytest
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.core import db
@@ -226,3 +227,26 @@ def test_a_render_renders_the_spec_resolved_at_submit(
     frame = frame_at(output, 0.5).astype(int)
     chroma = np.abs(frame - frame.mean(axis=2, keepdims=True)).mean()
     assert chroma < 3, f"the output has colour ({chroma:.1f}): the edited preset was applied at run time"
+
+
+def test_a_dead_workers_renders_are_queued_again_at_once(sessions: sessionmaker[Session]) -> None:
+    """``abandon``: the supervisor saw the process die; no waiting for its long leases to run out."""
+    policy = leases.LeasePolicy(seconds=600, max_attempts=2, per_user=5)
+    again, spent, other = _queued(sessions), _queued(sessions), _queued(sessions)
+    assert leases.claim(sessions, again, "dead/0", policy)
+    for worker in ("w/1", "dead/0"):  # ``spent`` already used its attempts
+        with sessions() as session:
+            requeue = update(Render).where(Render.id == spent).values(status="queued", lease_owner=None)
+            session.execute(requeue)
+            session.commit()
+        assert leases.claim(sessions, spent, worker, policy)
+    assert leases.claim(sessions, other, "alive/0", policy)
+
+    assert leases.abandon(sessions, "dead/0", policy) == [again]
+    assert leases.reap(sessions, policy, sessions) == [spent]  # out of attempts: ended, not queued
+    with sessions() as session:
+        rows = {r.id: r for r in session.scalars(select(Render).where(Render.id.in_([again, spent, other])))}
+        assert (rows[again].status, rows[again].lease_owner, rows[again].attempts) == ("queued", None, 1)
+        assert (rows[spent].status, rows[spent].error_code) == ("failed", "worker_lost")
+        assert (rows[other].status, rows[other].lease_owner) == ("running", "alive/0")  # untouched
+    assert leases.claim_next(sessions, "new/0", policy) == again

@@ -214,3 +214,19 @@ def test_sound_remix_and_ducking_are_planned_in_the_same_pass() -> None:
     assert "atrim=start=2" in p.graph and "rubberband=tempo=1.25:pitch=0.890899" in p.graph
     assert "afade=t=in:st=0:d=0.5" in p.graph and "afade=t=out:st=2:d=1" in p.graph
     assert "sidechaincompress" in p.graph and "amix=inputs=2:duration=first" in p.graph
+
+
+def test_the_plan_holds_the_memory_levers() -> None:
+    """One frame thread per decoder and x264 lookahead 5: what keeps a 1080x1920 render lean
+    (``benchmarks/reference_edit.py --levers`` measures each); ``threads`` still caps the encoder."""
+    args = list(plan({"clips": [{"src": "a.mp4"}, {"src": "b.mov"}]}).args)
+    inputs = [i for i, arg in enumerate(args) if arg == "-i"]
+    assert len(inputs) >= 2
+    for previous, i in zip([-1, *inputs], inputs, strict=False):
+        head = args[previous + 1 : i]  # this input's options
+        assert "-threads" in head and head[head.index("-threads") + 1] == "1"
+    encoder = args[args.index("-c:v") :]
+    assert encoder[encoder.index("-rc-lookahead") + 1] == "5"
+    assert "-threads" not in args[inputs[-1] + 2 :]  # x264 picks its own frame threads
+    capped = list(plan({"clips": [{"src": "a.mp4"}]}, threads=1).args)
+    assert capped[capped.index("-c:v") - 2 : capped.index("-c:v")] == ["-threads", "1"]
