@@ -33,7 +33,7 @@ EDIT: dict[str, Any] = {
 def test_without_a_preview_the_mp4_output_is_planned_as_before() -> None:
     args = plan(ONE_CLIP).args
     assert args[args.index("-c:v") :] == (
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-rc-lookahead", "5", "-pix_fmt", "yuv420p",
         "-color_range", "tv", "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709",
         "-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-ac", "2",
         "-movflags", "+faststart+use_metadata_tags", "-t", "2", "-fs", str(Limits().max_bytes),
