@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Render a thumbnail (PNG) and a 2 s preview (MP4) of each preset from sample media made by code."""
         from editor.errors import SpecError
-        from editor.previews import Preview, render_previews
+        from editor.preset_previews import Preview, render_previews
 
         def report(done: Preview) -> None:
             if not as_json:

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from api.core.context import Services
 from api.core.models import Render
 from api.core.storage import TMP_PREFIX, Storage
-from editor.errors import NotFound, Unauthenticated
+from editor.errors import NotFound, StorageError, Unauthenticated
 from editor.plan.preview import PLAYLIST, SEGMENT_NAME
 
 MAX_PLAYLIST_BYTES = 1 << 20  # a 15-minute render's playlist is about 20 kB
@@ -60,7 +60,10 @@ def preview_url(services: Services, render: Render, base: str | None = None) -> 
     """The signed playlist link of a running render, once its first segment is published."""
     if render.status != "running":
         return None
-    if services.storage.size(preview_prefix(render.id, render.attempts) + PLAYLIST) is None:
+    try:
+        if services.storage.size(preview_prefix(render.id, render.attempts) + PLAYLIST) is None:
+            return None
+    except StorageError:  # the store is down: the render's status still answers, without a preview
         return None
     exp = int(time.time()) + services.settings.presign_seconds
     sig = _signature(services, render.id, render.attempts, exp)

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from editor.preset_previews import render_previews
 from editor.presets import default_library
-from editor.previews import render_previews
 from editor.probe import probe
 from editor.samples import make_music
 from tests.api.conftest import Client, Media, Server

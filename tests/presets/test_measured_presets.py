@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 
 from editor import ffmpeg
+from editor.preset_previews import render_previews
 from editor.presets import LookPreset, default_library
-from editor.previews import render_previews
 from editor.probe import probe
 
 

@@ -50,7 +50,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Embedded server (SQLite, local storage) whose previews folder holds ``PREVIEWED``."""
-    from editor.previews import render_previews
+    from editor.preset_previews import render_previews
 
     home = tmp_path_factory.mktemp("studio-home")
     render_previews(home / "previews", ids=PREVIEWED)
