@@ -105,27 +105,18 @@ def make_face_clip(
         f":y='(ih-ih/zoom)*0.1':d={frames}:s={width}x{height}:fps={num(fps)},format=yuv420p[v];"
         f"sine=f=300:d={num(seconds)},volume=0.2[a]"
     )
+    return _photo_clip(path, graph, seconds)
+
+
+def _photo_clip(path: Path, graph: str, seconds: float) -> Path:
+    """Render ``graph`` (``[v]`` from the face photo, ``[a]``) to a small H.264/AAC clip at ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     ffmpeg.run(
         [
             *ffmpeg.input_args(FACE_PHOTO),
-            "-filter_complex",
-            graph,
-            "-map",
-            "[v]",
-            "-map",
-            "[a]",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-crf",
-            "20",
-            "-c:a",
-            "aac",
-            "-t",
-            num(seconds),
-            str(path),
+            *("-filter_complex", graph, "-map", "[v]", "-map", "[a]"),
+            *("-c:v", "libx264", "-preset", "ultrafast", "-crf", "20", "-c:a", "aac"),
+            *("-t", num(seconds), str(path)),
         ]
     )
     return path
@@ -144,30 +135,7 @@ def make_handheld_clip(
         "colorchannelmixer=rr=0.48:gg=0.55:bb=0.72,format=yuv420p[v];"
         f"sine=f=300:d={num(seconds)},volume=0.2[a]"
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ffmpeg.run(
-        [
-            *ffmpeg.input_args(FACE_PHOTO),
-            "-filter_complex",
-            graph,
-            "-map",
-            "[v]",
-            "-map",
-            "[a]",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-crf",
-            "20",
-            "-c:a",
-            "aac",
-            "-t",
-            num(seconds),
-            str(path),
-        ]
-    )
-    return path
+    return _photo_clip(path, graph, seconds)
 
 
 def make_demo_media(folder: Path, *, small: bool = False) -> list[Path]:
