@@ -21,6 +21,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -157,10 +158,6 @@ def run_claimed(services: Services, render_id: str, worker: str, stop: threading
         return "lost"
     if staged:
         publish(services, render_id)
-    try:
-        discard_previews(services.storage, render_id)
-    except StorageError:
-        log.warning("render %s: could not delete its preview; the janitor will", render_id)
     if hooked:
         services.webhooks.wake()
     return str(values["status"])
@@ -260,9 +257,13 @@ def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str,
         waited = (started - as_utc(render.created_at)).total_seconds() if started else None
         session.rollback()
     settings.work_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(
-        dir=settings.work_dir, prefix=f"render-{os.getpid()}-{render_id}-"
-    ) as tmp:
+    _forget_previews(services, render_id, range(1, attempt))  # earlier attempts died mid-render
+    with (
+        tempfile.TemporaryDirectory(
+            dir=settings.work_dir, prefix=f"render-{os.getpid()}-{render_id}-"
+        ) as tmp,
+        _previewing(services, render_id, attempt),
+    ):
         work = Path(tmp)
         with contextlib.ExitStack() as stack:
             paths = {
@@ -294,6 +295,23 @@ def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str,
         "credits": [asdict(c) for c in credits],
         "warnings": [*notes, *result.warnings],
     }, Uses(used, borrowed)
+
+
+def _forget_previews(services: Services, render_id: str, attempts: range) -> None:
+    try:
+        discard_previews(services.storage, render_id, attempts)
+    except StorageError:
+        log.warning("render %s: could not delete a preview; the janitor will", render_id)
+
+
+@contextlib.contextmanager
+def _previewing(services: Services, render_id: str, attempt: int) -> Iterator[None]:
+    """The attempt's preview lives while it renders: once the render has ended (done, failed or
+    cancelled), and before the row says so, the MP4 or the error replaces it."""
+    try:
+        yield
+    finally:
+        _forget_previews(services, render_id, range(attempt, attempt + 1))
 
 
 def stored_analyses(sounds: dict[str, Sound]) -> dict[str, SoundAnalysis]:

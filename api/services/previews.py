@@ -32,11 +32,11 @@ def preview_prefix(render_id: str, attempt: int) -> str:
     return f"{TMP_PREFIX}{render_id}-{attempt}.hls/"
 
 
-def discard_previews(storage: Storage, render_id: str) -> None:
-    """Delete every attempt's preview once the render has ended: the MP4 (or the error) replaces it.
-    Best effort: what a failure leaves sits under the temporary prefix, which the janitor empties."""
-    for stored in storage.list_objects(f"{TMP_PREFIX}{render_id}-"):
-        if ".hls/" in stored.key:
+def discard_previews(storage: Storage, render_id: str, attempts: range) -> None:
+    """Delete the previews of these attempts of a render. Best effort: what a failure leaves sits
+    under the temporary prefix, which the janitor empties."""
+    for attempt in attempts:
+        for stored in storage.list_objects(preview_prefix(render_id, attempt)):
             storage.delete(stored.key)
 
 
