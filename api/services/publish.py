@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from api import schemas
 from api.core.context import Services
 from api.core.models import Render, Sound, User, Video, utcnow
+from api.jobs.run import publish as roll_forward
 from api.services.media import server_audio
 from api.services.sounds import analyze_path, write_fingerprint
 from api.services.videos import apply_changes
@@ -32,6 +33,12 @@ def publish(
 ) -> Video:
     """Make the caller's succeeded ``render`` a published video and its soundtrack the creator's
     original sound."""
+    if render.status == "succeeded" and render.staged_key is not None:
+        # Succeeded, its MP4 not yet copied to its final key (the worker does that right after the
+        # commit, the janitor if it died): roll it forward here rather than refuse a client that
+        # publishes as soon as it sees the status.
+        roll_forward(services, render.id)
+        session.refresh(render)
     if render.status != "succeeded" or render.output_key is None or render.staged_key is not None:
         raise Conflict(
             f"only a finished render can be published (this one is {render.status})", code="not_finished"

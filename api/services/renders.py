@@ -168,7 +168,11 @@ def cancel(session: Session, render: Render) -> bool:
 def public(
     services: Services, render: Render, base: str | None = None, *, with_spec: bool = False
 ) -> schemas.RenderPublic:
-    done = render.status == "succeeded" and render.output_key is not None
+    # "succeeded" once the MP4 is at its final key: the worker copies it there right after the
+    # commit (the janitor if it died in between), and a client must not see a link that 404s.
+    publishing = render.status == "succeeded" and render.staged_key is not None
+    status = "running" if publishing else render.status
+    done = status == "succeeded" and render.output_key is not None
     url = None
     if done and render.output_key:
         presigned = services.storage.presign_get(
@@ -182,7 +186,7 @@ def public(
     )
     return schemas.RenderPublic(
         id=render.id,
-        status=render.status,
+        status=status,
         progress=1.0 if render.status == "succeeded" else min(max(render.progress, 0.0), 1.0),
         error=error,
         credits=[schemas.Credit.model_validate(c) for c in render.credits or []],
