@@ -6,17 +6,15 @@ package (one module per family: color, detail, film, motion); nothing else chang
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import Field
 
+from editor import registry
 from editor.effects.base import EFFECTS, Effect, EffectContext, register
 from editor.params import parameters
 
-for _module in pkgutil.iter_modules(__path__):
-    importlib.import_module(f"{__name__}.{_module.name}")
+registry.import_modules(__name__, __path__)
 
 if TYPE_CHECKING:
     AnyEffect = Effect

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from editor import registry
 from editor.plan.graph import Graph
 
 
@@ -63,8 +64,5 @@ E = TypeVar("E", bound=type[Effect])
 def register(cls: E) -> E:
     """Class decorator: make ``cls`` available in specs under its ``type``."""
     effect: type[Effect] = cls
-    name = effect.model_fields["type"].default
-    if not name or name in EFFECTS:
-        raise ValueError(f"effect type {name!r} is empty or already registered")
-    EFFECTS[name] = cls
+    registry.add(EFFECTS, effect.model_fields["type"].default, cls, "effect type")
     return cls

@@ -6,9 +6,7 @@ in any module of this package (``custom.py`` holds the hand-made ones); nothing 
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
+from editor import registry
 from editor.transitions.base import (
     TRANSITIONS,
     Join,
@@ -19,7 +17,6 @@ from editor.transitions.base import (
     join_video,
 )
 
-for _module in pkgutil.iter_modules(__path__):
-    importlib.import_module(f"{__name__}.{_module.name}")
+registry.import_modules(__name__, __path__)
 
 __all__ = ["TRANSITIONS", "Join", "Transition", "check_name", "describe", "join_audio", "join_video"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
+from editor import registry
 from editor.names import unknown_name
 from editor.plan.graph import Graph, num
 
@@ -51,9 +52,7 @@ def register(cls: T) -> T:
 
 
 def add(transition: Transition) -> None:
-    if not transition.name or transition.name in TRANSITIONS:
-        raise ValueError(f"transition name {transition.name!r} is empty or already registered")
-    TRANSITIONS[transition.name] = transition
+    registry.add(TRANSITIONS, transition.name, transition, "transition name")
 
 
 def check_name(name: str) -> str:

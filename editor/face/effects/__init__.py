@@ -6,21 +6,19 @@ subclass decorated with ``@register`` in any module of this package; nothing els
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Union
 
 from pydantic import Field
 
+from editor import registry
 from editor.face.effects.base import FACE_EFFECTS, FaceEffectBase, MaskEffect, MaskStyle, register
 from editor.face.effects.beauty import BeautyEffect, LipTintEffect
 from editor.face.effects.privacy import BlurFaceEffect, PixelateFaceEffect
 from editor.face.effects.sticker import ResolvedAsset, StickerEffect, resolve_asset
 
-for _module in pkgutil.iter_modules(__path__):
-    importlib.import_module(f"{__name__}.{_module.name}")
+registry.import_modules(__name__, __path__)
 
 if TYPE_CHECKING:
     FaceEffect = FaceEffectBase

@@ -13,6 +13,7 @@ from typing import Annotated, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from editor import registry
 from editor.face.triggers import TRIGGERS, Trigger
 
 FaceIds = Annotated[list[Annotated[int, Field(ge=0, le=63)]], Field(min_length=1, max_length=16)]
@@ -63,8 +64,5 @@ F = TypeVar("F", bound=type[FaceEffectBase])
 def register(cls: F) -> F:
     """Class decorator: make ``cls`` available in specs under its ``type``."""
     effect: type[FaceEffectBase] = cls
-    name = effect.model_fields["type"].default
-    if not name or name in FACE_EFFECTS:
-        raise ValueError(f"face effect type {name!r} is empty or already registered")
-    FACE_EFFECTS[name] = cls
+    registry.add(FACE_EFFECTS, effect.model_fields["type"].default, cls, "face effect type")
     return cls
