@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     janitor_max_age: float = Field(
         default=3600.0, gt=0, description="temporary objects and stale multipart uploads older than this go"
     )
+    preview_grace: float = Field(
+        default=120.0,
+        ge=0,
+        description="how long a finished render's preview stays for players still on it",
+    )
     media_processing_timeout: float | None = Field(
         default=None,
         gt=0,

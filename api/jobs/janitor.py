@@ -2,11 +2,13 @@
 
 1. Renders committed as ``succeeded`` whose staged result was never copied to the final key (the
    worker died right after the commit) are published now (``api.jobs.run.publish``).
-2. Temporary render objects (``tmp/renders/``) older than ``janitor_max_age`` that no render row
+2. Previews of renders that ended more than ``preview_grace`` ago (or of an attempt that is not the
+   render's latest) are deleted: the players that were on them have moved to the MP4.
+3. Temporary render objects (``tmp/renders/``) older than ``janitor_max_age`` that no render row
    still refers to are deleted: partial attempts of workers that died or lost their lease.
-3. Multipart uploads started before ``max(janitor_max_age, presign_seconds)`` and never completed
+4. Multipart uploads started before ``max(janitor_max_age, presign_seconds)`` and never completed
    are aborted (their parts cost storage but are invisible in listings).
-4. Worker rows silent for a day are forgotten.
+5. Worker rows silent for a day are forgotten.
 
 Every step is idempotent, so running it twice at once is harmless; ``api.jobs.maintenance`` elects
 one runner per period anyway.
@@ -25,6 +27,7 @@ from api.core.models import Render, utcnow
 from api.core.storage import TMP_PREFIX
 from api.jobs import workers
 from api.jobs.run import publish
+from api.services.previews import expired_previews
 from editor.errors import StorageError
 
 log = logging.getLogger("reelforge.janitor")
@@ -40,9 +43,10 @@ class Report:
     workers_pruned: int
 
 
-def run(services: Services, max_age: float | None = None) -> Report:
+def run(services: Services, max_age: float | None = None, preview_grace: float | None = None) -> Report:
     settings, storage = services.settings, services.storage
     age = settings.janitor_max_age if max_age is None else max_age
+    grace = settings.preview_grace if preview_grace is None else preview_grace
     now = utcnow()
     with services.sessions() as session:
         staged = dict(
@@ -54,8 +58,11 @@ def run(services: Services, max_age: float | None = None) -> Report:
     published = sum(publish(services, render_id) for render_id in staged.values())
     deleted = aborted = 0
     try:
-        for item in storage.list_objects(TMP_PREFIX):
-            if item.modified < now - timedelta(seconds=age) and item.key not in staged:
+        temporaries = storage.list_objects(TMP_PREFIX)
+        expired = set(expired_previews(services, [item.key for item in temporaries], grace))
+        for item in temporaries:
+            old = item.modified < now - timedelta(seconds=age) and item.key not in staged
+            if old or item.key in expired:
                 storage.delete(item.key)
                 deleted += 1
         upload_age = age if max_age is not None else max(age, settings.presign_seconds + 60.0)

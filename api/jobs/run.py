@@ -21,7 +21,6 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -258,12 +257,11 @@ def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str,
         session.rollback()
     settings.work_dir.mkdir(parents=True, exist_ok=True)
     _forget_previews(services, render_id, range(1, attempt))  # earlier attempts died mid-render
-    with (
-        tempfile.TemporaryDirectory(
-            dir=settings.work_dir, prefix=f"render-{os.getpid()}-{render_id}-"
-        ) as tmp,
-        _previewing(services, render_id, attempt),
-    ):
+    # this attempt's preview outlives it by ``preview_grace``: a player still on it finishes its
+    # segment and switches to the MP4; the janitor deletes it then
+    with tempfile.TemporaryDirectory(
+        dir=settings.work_dir, prefix=f"render-{os.getpid()}-{render_id}-"
+    ) as tmp:
         work = Path(tmp)
         with contextlib.ExitStack() as stack:
             paths = {
@@ -302,16 +300,6 @@ def _forget_previews(services: Services, render_id: str, attempts: range) -> Non
         discard_previews(services.storage, render_id, attempts)
     except StorageError:
         log.warning("render %s: could not delete a preview; the janitor will", render_id)
-
-
-@contextlib.contextmanager
-def _previewing(services: Services, render_id: str, attempt: int) -> Iterator[None]:
-    """The attempt's preview lives while it renders: once the render has ended (done, failed or
-    cancelled), and before the row says so, the MP4 or the error replaces it."""
-    try:
-        yield
-    finally:
-        _forget_previews(services, render_id, range(attempt, attempt + 1))
 
 
 def stored_analyses(sounds: dict[str, Sound]) -> dict[str, SoundAnalysis]:

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+from sqlalchemy import select
+
 from api.core.context import Services
-from api.core.models import Render
+from api.core.db import as_utc
+from api.core.models import TERMINAL, Render, utcnow
 from api.core.storage import TMP_PREFIX, Storage
 from editor.errors import NotFound, StorageError, Unauthenticated
 from editor.plan.preview import PLAYLIST, SEGMENT_NAME
@@ -30,6 +35,39 @@ def preview_prefix(render_id: str, attempt: int) -> str:
     """Where an attempt's preview goes (``<prefix>index.m3u8`` and its segments): under the
     temporary prefix, so the janitor removes it once it is older than ``janitor_max_age``."""
     return f"{TMP_PREFIX}{render_id}-{attempt}.hls/"
+
+
+PREVIEW_KEY = re.compile(rf"{re.escape(TMP_PREFIX)}(?P<render>[0-9a-f]+)-(?P<attempt>[0-9]+)\.hls/")
+
+
+def expired_previews(services: Services, keys: list[str], grace: float) -> list[str]:
+    """The preview files among these keys no player needs any more: those of an attempt that is
+    not the render's latest, or of a render that ended more than ``grace`` seconds ago or is gone."""
+    attempts: dict[str, list[tuple[int, str]]] = {}
+    for key in keys:
+        if found := PREVIEW_KEY.match(key):
+            attempts.setdefault(found["render"], []).append((int(found["attempt"]), key))
+    if not attempts:
+        return []
+    ended_before = utcnow() - timedelta(seconds=grace)
+    with services.sessions() as session:
+        rows = session.execute(
+            select(Render.id, Render.attempts, Render.status, Render.finished_at).where(
+                Render.id.in_(attempts)
+            )
+        ).all()
+        session.rollback()
+    latest = {
+        row.id: row.attempts
+        for row in rows
+        if not (row.status in TERMINAL and row.finished_at and as_utc(row.finished_at) < ended_before)
+    }
+    return [
+        key
+        for render_id, found in attempts.items()
+        for attempt, key in found
+        if latest.get(render_id) != attempt
+    ]
 
 
 def discard_previews(storage: Storage, render_id: str, attempts: range) -> None:

@@ -11,6 +11,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 import pytest
 
+from api.jobs import janitor
 from api.services.previews import preview_prefix
 from editor.plan.preview import parse_playlist
 from tests.api.conftest import Client, Media, Server
@@ -75,6 +76,12 @@ def test_a_running_render_has_a_playable_preview(
     assert cancelled.status_code == 200
     done = alice.wait_render(render_id)
     assert done["status"] == "cancelled" and done["preview_url"] is None
-    # Once the render has ended its preview is deleted, before the status says so (the janitor
-    # empties what a crash leaves).
-    assert server.services.storage.list_objects(preview_prefix(render_id, done["attempts"])) == []
+    # A player still on the preview finishes it: the files stay for ``preview_grace`` after the end,
+    # then the janitor deletes them.
+    files = preview_prefix(render_id, done["attempts"])
+    storage = server.services.storage
+    janitor.run(server.services)
+    assert storage.list_objects(files)
+    assert httpx.get(playlist.segments[-1][0]).status_code == 200
+    janitor.run(server.services, preview_grace=0)
+    assert storage.list_objects(files) == []
