@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from audio.analysis import SoundAnalysis
 from audio.attribution import Credit
 from editor import ffmpeg
 from editor.errors import MediaLimitError, RenderCancelled, RenderError, RenderTimeout
@@ -43,6 +44,7 @@ from editor.text.layers import prepare_text
 
 CONCAT_HEADER = "ffconcat version 1.0\n"
 PIECE_ATTEMPTS = 2
+LEAD_IN = 0.25  # source seconds read before a piece's cut: longer than a frame of any real video
 
 log = logging.getLogger("reelforge.split")
 
@@ -86,6 +88,7 @@ def render_piece(
         limits=limits,
         threads=threads,
         streams="video",
+        lead_in=LEAD_IN if piece.start > 0 else 0.0,  # a later piece starts inside a clip
     )
     ffmpeg.run(plan.args, timeout=timeout, cancel=cancel)
     return StepTime(f"piece at {piece.start:.2f} s", time.monotonic() - started, piece.duration)
@@ -170,6 +173,78 @@ def join(
     return StepTime("join", time.monotonic() - started, duration)
 
 
+@dataclass(frozen=True)
+class SplitJob:
+    """A split render prepared once (probed, synced, planned): what each of its steps needs."""
+
+    spec: EditSpec  # synced to its sound's beats, if asked
+    media: dict[str, MediaInfo]
+    luts: dict[str, Path]
+    duration: float
+    cuts: tuple[float, ...]  # the timeline's clip cuts (the result reports them)
+    plan: SplitPlan
+    metadata: dict[str, str]  # the MP4's credit tags
+    credits: tuple[dict[str, str], ...]
+
+
+def prepare_split(
+    spec: EditSpec,
+    *,
+    resolve: Resolver,
+    pieces: int,
+    limits: Limits = Limits(),
+    credits: Sequence[Credit] = (),
+    analyses: Mapping[str, SoundAnalysis] | None = None,
+    asset_root: Path | None = None,
+    home: Path | None = None,
+) -> SplitJob:
+    """Check, probe, sync and cut ``spec`` into up to ``pieces`` pieces (one, and a reason, when it
+    does not split)."""
+    luts = check_assets(spec, resolve, asset_root)
+    media = probe_sources(spec, resolve, limits)
+    spec = synced(spec, media, analyses or {}, home)
+    timeline = build_timeline(spec, media)
+    split = plan_split(spec, timeline, pieces)
+    if len(split.pieces) > 1:
+        load_captions(spec, resolve)  # none: captions never split, but a broken file is still an error
+    metadata, records = render_credits(spec, media, credits)
+    return SplitJob(spec, media, luts, timeline.duration, timeline.cuts, split, metadata, records)
+
+
+def join_into(
+    job: SplitJob, pieces: Sequence[Path], sound: Path, output: Path, *, limits: Limits, timeout: float
+) -> StepTime:
+    """Join the rendered pieces and the sound into ``output``, which appears only when complete."""
+    if sum(path.stat().st_size for path in pieces) > limits.max_bytes:
+        raise MediaLimitError(f"the render passed the {limits.max_bytes}-byte output limit")
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = output.with_name(f".{output.stem}.{uuid.uuid4().hex[:8]}.partial.mp4")
+    files = [(path, piece.duration) for path, piece in zip(pieces, job.plan.pieces, strict=True)]
+    try:
+        step = join(files, sound, staging, duration=job.duration, metadata=job.metadata, limits=limits,
+                    timeout=timeout)  # fmt: skip
+        os.replace(staging, output)
+    finally:
+        staging.unlink(missing_ok=True)
+    return step
+
+
+def split_result(job: SplitJob, output: Path, *, draft: bool, seconds: float) -> RenderResult:
+    out = job.spec.output.draft() if draft else job.spec.output
+    return RenderResult(
+        output=output.resolve(),
+        duration=job.duration,
+        width=out.width,
+        height=out.height,
+        fps=out.fps,
+        render_seconds=seconds,
+        warnings=tuple(s for s in [job.plan.reason] if s),
+        cuts=job.cuts,
+        credits=job.credits,
+    )
+
+
 def render_split(
     spec: EditSpec,
     output: Path,
@@ -186,15 +261,13 @@ def render_split(
     on_step: Callable[[StepTime], None] | None = None,
     work_root: Path | None = None,
 ) -> tuple[RenderResult, SplitPlan]:
-    """Render ``spec`` in up to ``workers`` pieces at once; edits that do not split (short, or with
-    what a piece cannot reproduce: ``SplitPlan.reason``) render in one piece as ``render`` does.
-    ``work_root`` is where the temporary pieces go (default: the system's temporary folder)."""
+    """Render ``spec`` in up to ``workers`` pieces at once on this machine; edits that do not split
+    (short, or with what a piece cannot reproduce: ``SplitPlan.reason``) render in one piece as
+    ``render`` does. ``work_root`` is where the temporary pieces go (default: the system's)."""
     started = time.monotonic()
-    luts = check_assets(spec, resolve, asset_root)
-    media = probe_sources(spec, resolve, limits)
-    spec = synced(spec, media, {}, home)
-    timeline = build_timeline(spec, media)
-    split = plan_split(spec, timeline, workers)
+    job = prepare_split(spec, resolve=resolve, pieces=workers, limits=limits, credits=credits,
+                        asset_root=asset_root, home=home)  # fmt: skip
+    split = job.plan
     if len(split.pieces) == 1:
         result = render(
             spec, output, resolve=resolve, draft=draft, limits=limits, credits=credits,
@@ -202,11 +275,6 @@ def render_split(
         )  # fmt: skip
         said = (split.reason,) if split.reason else ()  # why it did not split, for the caller to show
         return replace(result, warnings=(*said, *result.warnings)), split
-    load_captions(spec, resolve)  # none: captions never split, but a broken file is still an error
-    metadata, records = render_credits(spec, media, credits)
-    output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = output.with_name(f".{output.stem}.{uuid.uuid4().hex[:8]}.partial.mp4")
     cancel = threading.Event()
     steps: list[StepTime] = []
 
@@ -218,43 +286,25 @@ def render_split(
 
     with tempfile.TemporaryDirectory(prefix="reelforge-split-", dir=work_root) as tmp:
         work = Path(tmp)
-        files = [(work / f"piece{i:03d}.mp4", p.duration) for i, p in enumerate(split.pieces)]
+        files = [work / f"piece{i:03d}.mp4" for i in range(len(split.pieces))]
         with ThreadPoolExecutor(max_workers=workers + 1) as pool:
             sound = pool.submit(
-                render_sound, spec, media, work / "sound.m4a", limits=limits, cancel=cancel, timeout=timeout
-            )
+                render_sound, job.spec, job.media, work / "sound.m4a", limits=limits, cancel=cancel,
+                timeout=timeout,
+            )  # fmt: skip
             run_piece = partial(
-                render_piece_again, PIECE_ATTEMPTS, media=media, luts=luts, draft=draft, limits=limits,
-                threads=threads, cancel=cancel, timeout=timeout,
+                render_piece_again, PIECE_ATTEMPTS, media=job.media, luts=job.luts, draft=draft,
+                limits=limits, threads=threads, cancel=cancel, timeout=timeout,
             )  # fmt: skip
             jobs = []
             for i, piece in enumerate(split.pieces):
                 (work / f"text{i}").mkdir()
-                jobs.append(pool.submit(run_piece, piece, target=files[i][0], work_dir=work / f"text{i}"))
+                jobs.append(pool.submit(run_piece, piece, target=files[i], work_dir=work / f"text{i}"))
             try:
-                for job in [sound, *jobs]:
-                    done(job.result())
+                for future in [sound, *jobs]:
+                    done(future.result())
             except BaseException:
                 cancel.set()  # the other pieces stop now, not after they finish
                 raise
-        if sum(path.stat().st_size for path, _ in files) > limits.max_bytes:
-            raise MediaLimitError(f"the render passed the {limits.max_bytes}-byte output limit")
-        try:
-            done(join(files, work / "sound.m4a", staging, duration=timeline.duration, metadata=metadata,
-                      limits=limits, timeout=timeout))  # fmt: skip
-            os.replace(staging, output)
-        finally:
-            staging.unlink(missing_ok=True)
-    out = spec.output.draft() if draft else spec.output
-    result = RenderResult(
-        output=output,
-        duration=timeline.duration,
-        width=out.width,
-        height=out.height,
-        fps=out.fps,
-        render_seconds=time.monotonic() - started,
-        warnings=tuple(s for s in [split.reason] if s),
-        cuts=timeline.cuts,
-        credits=records,
-    )
-    return result, split
+        done(join_into(job, files, work / "sound.m4a", output, limits=limits, timeout=timeout))
+    return split_result(job, output, draft=draft, seconds=time.monotonic() - started), split

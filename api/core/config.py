@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         default=None, description="unset: embedded render workers; redis://...: Celery workers on Redis"
     )
     workers: int = Field(default=2, ge=0, le=64, description="embedded render worker processes")
+    split_pieces: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="cut edits of 20 s or more into up to this many pieces that idle workers render",
+    )
     lease_seconds: float = Field(default=30.0, gt=0)
     poll_seconds: float = Field(default=0.5, gt=0)
     max_attempts: int = Field(default=3, ge=1)

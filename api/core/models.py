@@ -162,6 +162,28 @@ class Render(Base):
     wait_seconds: Mapped[float | None] = mapped_column(Float)
 
 
+class RenderPiece(Base):
+    """One piece of a split render's attempt (0007): any worker may claim it with a lease, render
+    it and upload it to ``output_key``; the attempt's coordinator renders the sound, joins the
+    pieces and keeps those it rendered itself locally (``output_key`` null)."""
+
+    __tablename__ = "render_pieces"
+
+    render_id: Mapped[str] = mapped_column(ForeignKey("renders.id", ondelete="CASCADE"), primary_key=True)
+    attempt: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)  # the piece's own edit, its time from 0
+    start: Mapped[float] = mapped_column(Float)
+    duration: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(12), default="queued")  # running, done, failed
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column()
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    output_key: Mapped[str | None] = mapped_column(String(512))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    seconds: Mapped[float | None] = mapped_column(Float)  # what rendering it cost (the cost model)
+
+
 class Video(Base):
     """A published render (0006). Its id is the render's, so ``video:<id>`` and ``/v1/renders/<id>``
     name the same thing; ``published`` false (unpublished by DELETE) keeps the row for the credits

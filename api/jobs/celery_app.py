@@ -25,6 +25,7 @@ import logging
 import os
 import time
 import uuid
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from api.core.config import Settings
@@ -32,6 +33,7 @@ from api.core.context import Services
 from api.core.models import Render
 from api.jobs import workers
 from api.jobs.maintenance import Maintenance
+from api.jobs.pieces import help_render
 from api.jobs.run import run_job
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ log = logging.getLogger("reelforge.jobs")
 
 QUEUE = "reelforge.renders"
 TASK = "reelforge.render"
+PIECE_TASK = "reelforge.piece"  # help render a split render's pieces (``api.jobs.pieces``)
 
 
 def task_time_limit(settings: Settings) -> float:
@@ -76,12 +79,24 @@ def make_celery(settings: Settings) -> Celery:
         worker_hijack_root_logger=False,
     )
     app.task(name=TASK, ignore_result=True)(_render_task)
+    app.task(name=PIECE_TASK, ignore_result=True)(_piece_task)
     return app
 
 
 def publish(app: Celery, render_id: str, countdown: float | None = None) -> None:
     """One message per hand-over; the task id starts with the render id (``waiting`` reads it)."""
     app.send_task(TASK, args=[render_id], task_id=f"{render_id}:{uuid.uuid4().hex[:8]}", countdown=countdown)
+
+
+def ask_for_help(app: Celery, render_id: str, count: int) -> None:
+    """One piece task per piece beyond the coordinator's own: free workers take them; a task that
+    finds every piece taken does nothing. The broker down costs only speed (the coordinator renders
+    what nobody claims)."""
+    try:
+        for _ in range(count):
+            app.send_task(PIECE_TASK, args=[render_id], task_id=f"piece-{render_id}:{uuid.uuid4().hex[:8]}")
+    except Exception as exc:
+        log.warning("render %s: could not ask for help with its pieces (%s)", render_id, exc)
 
 
 def _render_id(message: bytes | str) -> str:
@@ -154,15 +169,30 @@ def _services() -> Services:
     return services
 
 
+def _app(services: Services) -> Celery:
+    if "app" not in _node:  # a process that is not a worker node's pool (tests)
+        _node["app"] = make_celery(services.settings)
+    app: Celery = _node["app"]
+    return app
+
+
+def _slot() -> str:
+    return workers.slot(_node.get("id") or workers.new_worker_id(), os.getpid())
+
+
 def _render_task(render_id: str) -> str:
     services = _services()
-    worker_id = _node.get("id") or f"{workers.new_worker_id()}"
-    outcome = run_job(services, render_id, workers.slot(worker_id, os.getpid()))
+    app = _app(services)
+    outcome = run_job(services, render_id, _slot(), ask_for_help=partial(ask_for_help, app))
     if outcome == "queued":  # the job code crashed and has attempts left: try again a bit later
         with services.sessions() as session:
             attempts = session.get(Render, render_id).attempts  # type: ignore[union-attr]
-        publish(_node["app"] if "app" in _node else make_celery(services.settings), render_id, 5.0 * attempts)
+        publish(app, render_id, 5.0 * attempts)
     return outcome
+
+
+def _piece_task(render_id: str) -> str:
+    return f"{help_render(_services(), _slot(), render_id)} pieces"
 
 
 def run_worker(settings: Settings, concurrency: int, loglevel: str = "INFO") -> None:

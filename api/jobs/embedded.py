@@ -24,6 +24,7 @@ from api.core.context import Services
 from api.jobs import leases
 from api.jobs import workers as worker_rows
 from api.jobs.maintenance import Maintenance
+from api.jobs.pieces import abandon_pieces
 from api.jobs.render_process import hello
 from api.jobs.run import notify, policy_of
 from editor.ffmpeg import start_helper
@@ -145,6 +146,7 @@ class EmbeddedQueue:
         self.restarts += 1
         services, policy = self.services, policy_of(self.services.settings)
         again = leases.abandon(services.sessions, child.slot, policy)
+        abandon_pieces(services.sessions, child.slot)
         for ended in leases.reap(services.sessions, policy):
             notify(services, ended)
         sweep_work_dir(services.settings.work_dir)

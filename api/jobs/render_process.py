@@ -23,6 +23,7 @@ from pydantic import SecretStr
 from api.core.config import Settings
 from api.core.context import Services
 from api.jobs import leases
+from api.jobs.pieces import help_render
 from api.jobs.run import notify, policy_of, run_claimed
 from editor.face.tracking import preload_mediapipe
 from editor.ffmpeg import lower_priority
@@ -66,6 +67,9 @@ def work(services: Services, slot: str, inbox: Inbox) -> None:
         try:
             for ended in leases.reap(services.sessions, policy, services.readers):
                 notify(services, ended)
+            splits = services.settings.split_pieces > 1
+            if splits and help_render(services, slot, stop=inbox.stop):  # a running render's pieces first
+                continue
             claimed = leases.claim_next(services.sessions, slot, policy, services.readers)
             if claimed is not None:
                 run_claimed(services, claimed, slot, stop=inbox.stop)

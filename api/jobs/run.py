@@ -21,6 +21,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,11 +62,21 @@ def policy_of(settings: Settings) -> leases.LeasePolicy:
     return leases.LeasePolicy(settings.lease_seconds, settings.max_attempts, settings.max_concurrent_renders)
 
 
-def run_job(services: Services, render_id: str, worker: str, stop: threading.Event | None = None) -> str:
+# Asks other workers to help with a split render: (render id, how many more pieces) (``api.jobs.pieces``)
+AskForHelp = Callable[[str, int], None]
+
+
+def run_job(
+    services: Services,
+    render_id: str,
+    worker: str,
+    stop: threading.Event | None = None,
+    ask_for_help: AskForHelp | None = None,
+) -> str:
     """Claim ``render_id`` and run it; a duplicate delivery or a finished render is a no-op
     (``"skipped"``). Returns how the run ended, as ``run_claimed`` does."""
     if leases.claim(services.sessions, render_id, worker, policy_of(services.settings)):
-        return run_claimed(services, render_id, worker, stop=stop)
+        return run_claimed(services, render_id, worker, stop=stop, ask_for_help=ask_for_help)
     return "skipped"
 
 
@@ -112,8 +123,16 @@ class _Beat:
         self._thread.join(timeout=5)
 
 
-def run_claimed(services: Services, render_id: str, worker: str, stop: threading.Event | None = None) -> str:
+def run_claimed(
+    services: Services,
+    render_id: str,
+    worker: str,
+    stop: threading.Event | None = None,
+    ask_for_help: AskForHelp | None = None,
+) -> str:
     """Run a render this worker holds the lease of, and record how it ended (unless the lease was lost).
+    A long edit is split into pieces (``REELFORGE_SPLIT_PIECES``) that idle workers help render;
+    ``ask_for_help`` wakes them where they do not look by themselves (Celery).
 
     Returns the status written (``succeeded``, ``failed``, ``cancelled``), ``queued`` when it was given
     back to the queue for another attempt, or ``lost`` / ``shutdown`` / ``skipped``."""
@@ -121,7 +140,7 @@ def run_claimed(services: Services, render_id: str, worker: str, stop: threading
     values: dict[str, object] | None
     used = Uses()
     try:
-        values, used = _execute(services, render_id, beat)
+        values, used = _execute(services, render_id, beat, ask_for_help)
     except RenderCancelled:
         values = {"status": "cancelled"} if beat.state == "cancel" else None
     except ReelForgeError as exc:  # storage errors were already retried inside the storage seam
@@ -220,7 +239,9 @@ class Uses:
     videos: list[tuple[str, video_service.Use]] = field(default_factory=list)
 
 
-def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str, object] | None, Uses]:
+def _execute(
+    services: Services, render_id: str, beat: _Beat, ask_for_help: AskForHelp | None
+) -> tuple[dict[str, object] | None, Uses]:
     settings, storage = services.settings, services.storage
     with services.readers() as session:
         render = session.get(Render, render_id)
@@ -276,8 +297,9 @@ def _execute(services: Services, render_id: str, beat: _Beat) -> tuple[dict[str,
                 credits,
                 analyses,
                 beat,
-                settings,
+                attempt,
                 StorageSink(storage, preview_prefix(render_id, attempt)),
+                ask_for_help,
             )
         staged_key = f"{TMP_PREFIX}{render_id}-{attempt}.mp4"
         storage.put_file(staged_key, result.output)  # published after the commit, by ``publish``
@@ -320,10 +342,15 @@ def _render(
     credits: list[Credit],
     analyses: dict[str, SoundAnalysis],
     beat: _Beat,
-    settings: Settings,
-    preview: StorageSink | None = None,
+    attempt: int,
+    preview: StorageSink | None,
+    ask_for_help: AskForHelp | None,
 ) -> RenderResult:
+    """Render in one piece (with the preview), or in pieces that other workers help with when
+    the edit is long enough and splits (``editor.plan.split``)."""
     from editor.render import render
+
+    settings = beat.services.settings
 
     def resolve(src: str) -> Path:
         if src not in paths:
@@ -334,21 +361,37 @@ def _render(
         beat.progress = value
 
     stickers = output.parent / "stickers"
+    spec = local_stickers(spec, paths, stickers)
+    if settings.split_pieces > 1:
+        from api.jobs.pieces import Coordinator
+        from editor.split import prepare_split
+
+        job = prepare_split(
+            spec, resolve=resolve, pieces=settings.split_pieces, limits=settings.limits(), credits=credits,
+            analyses=analyses, asset_root=stickers, home=settings.home,
+        )  # fmt: skip
+        if len(job.plan.pieces) > 1:
+            helpers = ask_for_help or (lambda render_id, count: None)  # embedded workers look by themselves
+            coordinator = Coordinator(
+                beat.services, beat.render_id, attempt, beat.worker, draft, beat.cancel, progress,
+                lambda count: helpers(beat.render_id, count),
+            )  # fmt: skip
+            return coordinator.render(job, output, output.parent)
     return render(
-        local_stickers(spec, paths, stickers),
+        spec,
         output,
         resolve=resolve,
         draft=draft,
-        limits=settings.limits(),
         on_progress=progress,
         cancel=beat.cancel,
         timeout=settings.render_timeout,
+        preview=preview,
+        work_root=output.parent,
+        limits=settings.limits(),
         credits=credits,
         analyses=analyses,
         asset_root=stickers,
         home=settings.home,
-        preview=preview,
-        work_root=output.parent,
     )
 
 

@@ -75,12 +75,16 @@ def plan_render(
     threads: int | None = None,
     hls: HlsPlan | None = None,
     streams: Streams = "av",
+    lead_in: float = 0.0,
 ) -> RenderPlan:
     """``timeline`` is the spec's (``build_timeline``; the render builds it once and shares it);
     ``threads`` caps ffmpeg's threads (filters, encoder): for several renders side by side;
     ``hls`` also writes the progressive preview from the same encode (see ``editor.plan.preview``);
     ``streams`` "video" or "audio" plans only that half (a split render's pieces and its sound):
-    the other half's inputs and filters are left out, not computed and dropped."""
+    the other half's inputs and filters are left out, not computed and dropped. ``lead_in`` is for
+    a piece that starts inside its first clip: that clip's video also reads up to this many source
+    seconds before its in point, so the piece's first frames are the source frames the whole
+    render shows there (a seek alone drops the frame that straddles the cut)."""
     with_video, with_audio = streams != "audio", streams != "video"
     out = spec.output.draft() if draft else spec.output
     timeline = timeline or build_timeline(spec, media)
@@ -94,14 +98,17 @@ def plan_render(
     for timing, clip in zip(timeline.clips, spec.clips, strict=True):
         info = media[clip.src]
         before = ["-max_pixels", str(limits.max_pixels)]
+        lead = 0.0
         if timing.still:
             before += ["-pattern_type", "none"] if info.demuxer == "image2" else []
         else:
-            before += trim_options(timing.source_start, timing.source_duration)
+            lead = min(lead_in, timing.source_start) if timing is timeline.clips[0] else 0.0
         demuxer = info.demuxer.split(",")[0]
         if with_video:
             # Video and sound get separate demuxers so neither waits on (and buffers) the other.
-            k = g.add_input(Input(info.path, (*before, "-an", "-sn", "-dn"), demuxer))
+            start, seconds = timing.source_start - lead, timing.source_duration + lead
+            trim = [] if timing.still else trim_options(start, seconds)
+            k = g.add_input(Input(info.path, (*before, *trim, "-an", "-sn", "-dn"), demuxer))
             source = _in_contract(g, f"{k}:{info.video_stream}", info, frame, timing.still)
             hooked = None
             if not timing.still:  # timestamps stay as the file has them, from the trim point (trim_options)
@@ -119,13 +126,15 @@ def plan_render(
                     face=hooked,
                     effects=clip_effects(spec, timing.index),
                     measured=work.measured.get(timing.index),
+                    lead_in=lead,
                 )
             )
         if not with_audio:
             continue
         sound_in = None
         if info.has_audio and spec.audio.original_volume * clip.volume > 0 and not timing.still:
-            k = g.add_input(Input(info.path, (*before, "-vn", "-sn", "-dn"), demuxer))
+            trim = trim_options(timing.source_start, timing.source_duration)
+            k = g.add_input(Input(info.path, (*before, *trim, "-vn", "-sn", "-dn"), demuxer))
             sound_in = f"{k}:{info.audio_stream}"
         audios.append(
             clip_audio(

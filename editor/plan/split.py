@@ -21,6 +21,9 @@ from editor.spec import EditSpec
 
 MIN_SECONDS = 20.0  # shorter edits render in one piece: the fixed costs would eat the gain
 MIN_PIECE = 2.0  # no piece shorter than this: each costs an ffmpeg start and a keyframe
+# No cut leaves a sliver of a clip: a part shorter than one source frame would hold no frame at
+# all (a 24 fps clip cut 1/30 s before its end), and the piece would come out a frame short.
+EDGE = 0.25
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,9 @@ def why_not(spec: EditSpec) -> str | None:
 
 def allowed_spans(spec: EditSpec, timeline: Timeline) -> list[tuple[float, float]]:
     """Where a cut may fall: inside clips without timed effects, away from transitions and from
-    animated text (open intervals, output seconds)."""
+    animated text (open intervals, output seconds), at least ``EDGE`` from a clip's ends."""
     frame = 1 / spec.output.fps
+    edge = max(frame, EDGE)
     spans = []
     for i, timing in enumerate(timeline.clips):
         clip = spec.clips[timing.index]
@@ -80,8 +84,8 @@ def allowed_spans(spec: EditSpec, timeline: Timeline) -> list[tuple[float, float
             continue
         incoming = spec.clips[timing.index - 1].transition if i > 0 else None
         outgoing = clip.transition
-        lo = timing.start + (incoming.duration if incoming else 0.0) + frame
-        hi = timing.start + timing.duration - (outgoing.duration if outgoing else 0.0) - frame
+        lo = timing.start + (incoming.duration if incoming else 0.0) + edge
+        hi = timing.start + timing.duration - (outgoing.duration if outgoing else 0.0) - edge
         if hi > lo:
             spans.append((lo, hi))
     for overlay in spec.overlays:

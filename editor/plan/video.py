@@ -58,6 +58,7 @@ def clip_video(
     face: str | None = None,
     effects: tuple[Effect, ...] | None = None,
     measured: Mapping[int, object] | None = None,
+    lead_in: float = 0.0,
 ) -> str:
     """The clip's frames at the output size and rate, ``duration`` seconds long, effects applied.
 
@@ -66,6 +67,8 @@ def clip_video(
     ``effects`` default to the clip's own; ``measured`` holds, by index in ``effects``, what
     ``editor.measure`` measured for them. A measured effect without one (stabilize on a still,
     where the measuring step warns) is left out; source-stage effects run right after ``face``.
+    ``lead_in`` source seconds were read before the clip's in point (``plan_render``): they are
+    timed before 0, where the frame rate conversion takes what it needs and drops the rest.
     """
     effects = clip.effects if effects is None else effects
     measured = measured or {}
@@ -91,8 +94,9 @@ def clip_video(
             if effect.stage == "source" and i in measured:
                 ctx = EffectContext(out.width, out.height, out.fps, duration, luts, measured[i])
                 source = effect.apply(g, source, ctx)
+        lead = [f"setpts=PTS-{num(lead_in, 6)}/TB"] if lead_in else []
         speed = [f"setpts=PTS/{num(clip.speed)}"] if clip.speed != 1 else []
-        timed = g.chain([source], [*speed, f"fps={fps}:start_time=0"], "timed")
+        timed = g.chain([source], [*lead, *speed, f"fps={fps}:start_time=0"], "timed")
         fitted = fit_filters(g, timed, clip.fit, out)
         label = g.chain([fitted], ["setsar=1", "format=yuv420p"], "clip")
     for i, effect in enumerate(effects):

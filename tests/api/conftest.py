@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -217,3 +221,61 @@ def alice(server: Server) -> Iterator[Client]:
 def bob(server: Server) -> Iterator[Client]:
     with server.user("bob") as client:
         yield client
+
+
+REELFORGE = Path(sys.executable).parent / "reelforge"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Serve:
+    """`reelforge serve` in a process of its own, with its own data home."""
+
+    def __init__(self, home: Path) -> None:
+        self.home, self.port = home, free_port()
+        self.env = {
+            **os.environ,
+            "REELFORGE_HOME": str(home),
+            "REELFORGE_LEASE_SECONDS": "2",
+            "REELFORGE_WORKERS": "1",
+            "REELFORGE_POLL_SECONDS": "0.2",
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [str(REELFORGE), "serve", "--port", str(self.port)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.home / "serve.log", "ab"),  # noqa: SIM115
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/healthz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError((self.home / "serve.log").read_text()[-2000:])
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+
+
+@pytest.fixture()
+def serve(tmp_path: Path) -> Iterator[Serve]:
+    process = Serve(tmp_path / "home")
+    process.home.mkdir()
+    yield process
+    process.stop()

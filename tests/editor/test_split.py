@@ -15,11 +15,12 @@ import av
 import pytest
 
 from editor import ffmpeg
+from editor.plan.build import plan_render
 from editor.plan.split import SplitPlan, allowed_spans, plan_split
 from editor.plan.timeline import build_timeline
 from editor.render import local_resolver, render
 from editor.resolve import parse_spec
-from editor.split import concat_list, render_split
+from editor.split import LEAD_IN, concat_list, render_split
 from tests.conftest import TINY, run_cli, write_spec
 from tests.editor.test_plan import MEDIA
 
@@ -53,22 +54,22 @@ def test_cuts_fall_inside_clips_away_from_transitions_timed_effects_and_animated
     assert [(round(c.start, 3), round(c.duration, 3)) for c in timeline.clips] == [
         (0, 4), (3.5, 4), (7.5, 3.5), (10.5, 4), (14.5, 4), (18.5, 2),
     ]  # fmt: skip
-    frame = 1 / 30
     spans = [(round(a, 4), round(b, 4)) for a, b in allowed_spans(edit, timeline)]
+    # EDGE (0.25 s) from each clip's ends: no sliver of a clip too short to hold a source frame
     assert spans == [
-        (round(frame, 4), round(3.5 - frame, 4)),  # clip 0 up to its fade
-        (round(4 + frame, 4), round(7.5 - frame, 4)),  # clip 1 after the fade
-        (round(7.5 + frame, 4), round(10.5 - frame, 4)),  # clip 2 up to its slide
-        (round(11 + frame, 4), round(14.5 - frame, 4)),  # clip 3 after the slide; clip 4 zooms
-        (round(18.5 + frame, 4), round(20.5 - frame, 4)),  # clip 5, after the animated text
+        (0.25, 3.25),  # clip 0 up to its fade
+        (4.25, 7.25),  # clip 1 after the fade
+        (7.75, 10.25),  # clip 2 up to its slide
+        (11.25, 14.25),  # clip 3 after the slide; clip 4 zooms
+        (18.75, 20.25),  # clip 5, after the animated text
     ]
 
 
 def test_a_long_edit_splits_near_equal_parts_on_the_frame_grid() -> None:
     plan = planned(LONG, 4)
     assert plan.reason is None
-    assert [round(c * 30, 6) for c in plan.cuts] == [154, 308, 434]  # frames: 5.133 s, 10.267 s, 14.467 s
-    assert [round(p.duration, 4) for p in plan.pieces] == [5.1333, 5.1333, 4.2, 6.0333]
+    assert [round(c * 30, 6) for c in plan.cuts] == [154, 308, 428]  # frames: 5.133 s, 10.267 s, 14.267 s
+    assert [round(p.duration, 4) for p in plan.pieces] == [5.1333, 5.1333, 4.0, 6.2333]
     first, second = plan.pieces[0].spec, plan.pieces[1].spec
     # The clip cut in two: the first piece ends it early without its transition, the second
     # starts it late with its transition kept.
@@ -90,10 +91,24 @@ def test_a_long_edit_splits_near_equal_parts_on_the_frame_grid() -> None:
     assert [(o.text, o.start, round(o.end or 0, 4)) for o in second.overlays] == [("still", 0.0, 5.1333)]
     later = plan.pieces[3].spec
     assert [(o.text, round(o.start, 4), round(o.end or 0, 4)) for o in later.overlays] == [
-        ("still", 0.0, 0.5333),
-        ("pop", 1.0333, 3.0333),
+        ("still", 0.0, 0.7333),
+        ("pop", 1.2333, 3.2333),
     ]
     assert sum(p.duration for p in plan.pieces) == pytest.approx(20.5)
+
+
+def test_a_piece_that_starts_inside_a_clip_reads_a_lead_in_before_its_cut() -> None:
+    later = planned(LONG, 2).pieces[1]
+    cut_clip = later.spec.clips[0]
+    assert cut_clip.in_ > LEAD_IN
+    lead = plan_render(later.spec, MEDIA, Path("piece.mp4"), streams="video", lead_in=LEAD_IN)
+    plain = plan_render(later.spec, MEDIA, Path("piece.mp4"), streams="video")
+    # its first input seeks a quarter second earlier and reads that much more; the frames before
+    # the cut are timed before 0, where the frame rate conversion takes the one it shows first
+    assert float(lead.args[lead.args.index("-ss") + 1]) == pytest.approx(cut_clip.in_ - LEAD_IN, abs=1e-6)
+    assert float(plain.args[plain.args.index("-ss") + 1]) == pytest.approx(cut_clip.in_, abs=1e-6)
+    assert lead.graph.replace("setpts=PTS-0.25/TB,", "") == plain.graph
+    assert lead.graph.count("setpts=PTS-0.25/TB,fps=30:start_time=0") == 1  # the first clip only
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,7 +24,7 @@ from moto.server import ThreadedMotoServer
 from sqlalchemy import select
 
 from api.core.models import Render, Worker
-from tests.api.conftest import BUCKET, Client, Server, media, settings_for
+from tests.api.conftest import BUCKET, Client, Server, free_port, media, settings_for
 from tests.api.procs import ffmpeg_processes
 from tests.conftest import postgres_database, service_missing, wait_for
 
@@ -36,6 +35,7 @@ REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 ADMIN_TOKEN = "admin-" + uuid.uuid4().hex
 
 # The job timings of the whole cluster, short so that crashes are noticed in seconds.
+SPLIT_PIECES = 2  # edits of 20 s or more (only test_cluster's split test) render in two pieces
 TIMINGS = {
     "lease_seconds": 2.0,
     "heartbeat_seconds": 0.3,
@@ -44,12 +44,6 @@ TIMINGS = {
     "storage_backoff": 0.3,  # 0.3 + 0.6 + 1.2 + 2.4 = 4.5 s of retries
     "janitor_seconds": 3600.0,
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class RedisServer:
@@ -176,6 +170,7 @@ class Cluster:
             database_url=db_url,
             queue_url=redis_server.url,
             admin_token=ADMIN_TOKEN,
+            split_pieces=SPLIT_PIECES,
             **TIMINGS,
         )
         self.server = Server(self.settings)
@@ -189,6 +184,7 @@ class Cluster:
             "REELFORGE_S3_SECRET_ACCESS_KEY": "test",
             "REELFORGE_S3_PATH_STYLE": "true",
             "REELFORGE_WEBHOOK_ALLOW_PRIVATE": "true",
+            "REELFORGE_SPLIT_PIECES": str(SPLIT_PIECES),
             **{f"REELFORGE_{k.upper()}": str(v) for k, v in TIMINGS.items()},
         }
         self.prefix = home.name
