@@ -59,7 +59,9 @@ class Sampler(threading.Thread):
             self.samples.append(rss_mb(self.pid))
 
 
-def start_server(home: Path, workers: int = 2) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
+def start_server(
+    home: Path, workers: int = 2, extra: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -69,6 +71,7 @@ def start_server(home: Path, workers: int = 2) -> tuple[subprocess.Popen[bytes],
         "REELFORGE_REQUESTS_PER_MINUTE": "100000",
         "REELFORGE_MAX_QUEUED_RENDERS": "1000",
         "REELFORGE_WORKERS": str(workers),
+        **(extra or {}),
     }
     proc = subprocess.Popen(
         [str(REELFORGE), "serve", "--port", str(port)],

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from api.core import db
 from api.core.auth import create_user
 from api.core.config import Settings
 from api.main import create_app
+from api.services.previews import preview_prefix
 from editor.samples import make_clip, make_music, make_photo
 from tests.conftest import postgres_database
 
@@ -144,6 +145,13 @@ class Server:
         self._server.should_exit = True
         self._thread.join(timeout=20)
         self._sock.close()
+
+
+def temporaries(keys: Iterable[str], render_id: str, attempts: int) -> list[str]:
+    """The render's temporary objects (``tmp/renders/``) other than its last attempt's preview,
+    which stays for ``preview_grace`` after the end for players still on it."""
+    kept = preview_prefix(render_id, attempts)
+    return [key for key in keys if render_id in key and not key.startswith(kept)]
 
 
 class Client(httpx.Client):

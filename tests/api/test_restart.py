@@ -15,7 +15,7 @@ import pytest
 
 from editor.ffmpeg import ffmpeg_build
 from editor.probe import probe
-from tests.api.conftest import REELFORGE, Client, Media, Serve
+from tests.api.conftest import REELFORGE, Client, Media, Serve, temporaries
 from tests.api.procs import ffmpeg_processes
 
 
@@ -59,7 +59,9 @@ def test_kill_9_mid_render_then_restart(serve: Serve, media: Media) -> None:
     output.write_bytes(httpx.get(done["output_url"]).raise_for_status().content)
     assert probe(output).duration == pytest.approx(6.0, abs=0.5)
     assert len(list(renders_dir.glob("*/renders/*"))) == 1
-    assert not list((serve.home / "storage").glob("tmp/renders/*"))
+    storage = serve.home / "storage"
+    stored = [p.relative_to(storage).as_posix() for p in storage.glob("tmp/renders/**/*") if p.is_file()]
+    assert temporaries(stored, done["id"], done["attempts"]) == []  # the first attempt's preview too
     assert list((serve.home / "work").iterdir()) == []  # the restart swept the dead worker's files
 
 
