@@ -28,14 +28,14 @@ def clip(user: Client, media: Media) -> str:
     return f"media:{user.upload(media.clip, 'video')['id']}"
 
 
-def test_a_long_render_is_split_across_two_workers(
-    cluster: Cluster, user: Client, clip: str, tmp_path: Any
-) -> None:
+def test_a_long_render_is_split_across_two_workers(cluster: Cluster, media: Media, tmp_path: Any) -> None:
     workers = cluster.ensure_workers(2)
-    spec = {"output": DRAFT, "clips": [{"src": clip}] * 24}  # 24 s: two pieces of about 12 s
-    response = user.post("/v1/renders", json={"spec": spec})
-    assert response.status_code == 202, response.text
-    done = user.wait_render(response.json()["id"], timeout=240)
+    with cluster.server.user("splitter") as splitter:  # its own user: the others count their outputs
+        clip = f"media:{splitter.upload(media.clip, 'video')['id']}"
+        spec = {"output": DRAFT, "clips": [{"src": clip}] * 24}  # 24 s: two pieces of about 12 s
+        response = splitter.post("/v1/renders", json={"spec": spec})
+        assert response.status_code == 202, response.text
+        done = splitter.wait_render(response.json()["id"], timeout=240)
     assert (done["status"], done["attempts"]) == ("succeeded", 1), done
     with cluster.services.sessions() as session:
         rows = session.scalars(select(RenderPiece).where(RenderPiece.render_id == done["id"])).all()
