@@ -36,6 +36,7 @@ from editor.face.tracking import (
     decode_samples,
     last_index,
     mediapipe_factory,
+    preload_mediapipe,
 )
 from editor.home import file_sha256
 from editor.probe import MediaInfo
@@ -285,6 +286,8 @@ def analyse_scene(
             todo = todo.add(a, b)
     analysed = 0
     if todo.ranges:
+        if factory is None:
+            preload_mediapipe()  # the import overlaps the analysis decode's start-up
         needed = [k for k in wanted if gaps[k]]
         new = _decode_pass(info, todo.ranges, gaps, needed, params, factory or _default_factory)
         analysed = sum(b - a + 1 for a, b in todo.ranges)
@@ -319,10 +322,12 @@ def _decode_pass(
     factory: ModelsFactory,
 ) -> dict[Kind, RawFrames]:
     out: dict[Kind, tuple[list[int], list[int], list[np.ndarray]]] = {k: ([], [], []) for k in kinds}
-    models = factory(kinds, params)
+    models: SceneModels | None = None
     try:
         for first, last in ranges:
             for idx, rgb in decode_samples(info, first, last, params):
+                if models is None:  # built once ffmpeg runs: its start-up and the models' load overlap
+                    models = factory(kinds, params)
                 found_face = False
                 for kind in kinds:
                     if not any(a <= idx <= b for a, b in gaps[kind]):
@@ -334,7 +339,8 @@ def _decode_pass(
                     counts.append(len(result))
                     items.extend(result)
     finally:
-        models.close()
+        if models is not None:
+            models.close()
     frames: dict[Kind, RawFrames] = {}
     for kind, (indices, counts, items) in out.items():
         empty = _empty(kind)[2]

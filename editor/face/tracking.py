@@ -11,11 +11,15 @@ the same file line up and can be cached and merged.
 from __future__ import annotations
 
 import contextlib
+import importlib.machinery
+import importlib.util
 import math
 import os
+import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, Protocol
 
 import numpy as np
@@ -25,6 +29,33 @@ from editor.errors import MediaError, RenderError
 from editor.face.landmarks import N_LANDMARKS
 from editor.plan.graph import num
 from editor.probe import MediaInfo
+
+
+class _LazyDrawing:
+    """Import MediaPipe's drawing helpers lazily (``importlib.util.LazyLoader``): their code runs on
+    first attribute access. ``mediapipe.python.solutions`` imports them eagerly, and they import
+    matplotlib.pyplot and OpenCV, about a second of a cold face render; we never draw with them.
+    (Not matplotlib itself lazily: on Python 3.11 the ``import matplotlib.pyplot`` statement reads
+    the lazy modules' ``__spec__`` and ``__path__``, which loads them at once.)"""
+
+    names = frozenset(
+        {"mediapipe.python.solutions.drawing_utils", "mediapipe.python.solutions.drawing_styles"}
+    )
+
+    @classmethod
+    def find_spec(
+        cls, name: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if name not in cls.names:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+if _LazyDrawing not in sys.meta_path:
+    sys.meta_path.insert(0, _LazyDrawing)
 
 
 class FaceDetector(Protocol):
