@@ -23,10 +23,11 @@ from pathlib import Path
 from api.core.context import Services
 from api.jobs import leases
 from api.jobs import workers as worker_rows
+from api.jobs.leases import policy_of
 from api.jobs.maintenance import Maintenance
 from api.jobs.pieces import abandon_pieces
 from api.jobs.render_process import hello
-from api.jobs.run import notify, policy_of
+from api.jobs.run import notify
 from editor.ffmpeg import start_helper
 
 log = logging.getLogger("reelforge.jobs")

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.core.config import Settings
 from api.core.models import Render, utcnow
 
 Beat = Literal["ok", "cancel", "lost"]
@@ -28,6 +29,11 @@ class LeasePolicy:
 
     def expiry(self, now: datetime) -> datetime:
         return now + timedelta(seconds=self.seconds)
+
+
+def policy_of(settings: Settings) -> LeasePolicy:
+    """The lease rules of renders and of split renders' pieces."""
+    return LeasePolicy(settings.lease_seconds, settings.max_attempts, settings.max_concurrent_renders)
 
 
 def _claimable(now: datetime) -> Any:

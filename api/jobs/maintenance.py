@@ -25,7 +25,8 @@ from datetime import timedelta
 from api.core.context import Services
 from api.core.models import utcnow
 from api.jobs import janitor, leases, workers
-from api.jobs.run import notify, policy_of
+from api.jobs.leases import policy_of
+from api.jobs.run import notify
 
 log = logging.getLogger("reelforge.jobs")
 

@@ -32,7 +32,7 @@ from api.core.context import Services
 from api.core.db import as_utc
 from api.core.models import Render, RenderPiece, utcnow
 from api.core.storage import TMP_PREFIX
-from api.jobs.leases import Beat, LeasePolicy
+from api.jobs.leases import Beat, LeasePolicy, policy_of
 from api.services.access import resolve_sources, source_fields
 from editor.errors import JobFailed, MediaError, ReelForgeError, RenderCancelled, RenderError, StorageError
 from editor.plan.split import Piece
@@ -183,7 +183,7 @@ def _holding(
 ) -> Iterator[threading.Event]:
     """Keep the piece's lease while the block renders it; the event is set when the piece must
     stop (its render ended or moved on, the lease was lost, or one of ``also`` was set)."""
-    policy = policy_of(services)
+    policy = policy_of(services.settings)
     stop, done = threading.Event(), threading.Event()
 
     def keep() -> None:
@@ -209,11 +209,6 @@ def _holding(
         thread.join(timeout=5)
 
 
-def policy_of(services: Services) -> LeasePolicy:
-    settings = services.settings
-    return LeasePolicy(settings.lease_seconds, settings.max_attempts, settings.max_concurrent_renders)
-
-
 # --- helpers: any worker with nothing better to do ------------------------------------------------
 
 
@@ -224,7 +219,7 @@ def help_render(
     ``stop`` is set. Returns how many this worker rendered."""
     rendered = 0
     while not (stop is not None and stop.is_set()):
-        piece = claim_piece(services, worker, policy_of(services), render_id)
+        piece = claim_piece(services, worker, policy_of(services.settings), render_id)
         if piece is None:
             break
         rendered += _help_with(services, piece, worker, stop)
@@ -345,7 +340,7 @@ class Coordinator:
         while not failure:  # the sound failed: its error is the render's
             if self.cancel.is_set():
                 raise RenderCancelled("the render was stopped")
-            piece = claim_piece(self.services, self.worker, policy_of(self.services), self.render_id)
+            piece = claim_piece(self.services, self.worker, policy_of(self.services.settings), self.render_id)
             if piece is not None:
                 self._render_own(job, piece, files[piece.number])
                 continue

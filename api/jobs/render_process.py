@@ -23,8 +23,9 @@ from pydantic import SecretStr
 from api.core.config import Settings
 from api.core.context import Services
 from api.jobs import leases
+from api.jobs.leases import policy_of
 from api.jobs.pieces import help_render
-from api.jobs.run import notify, policy_of, run_claimed
+from api.jobs.run import notify, run_claimed
 from editor.face.tracking import preload_mediapipe
 from editor.ffmpeg import lower_priority
 

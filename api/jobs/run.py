@@ -30,12 +30,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from api.core.config import Settings
 from api.core.context import Services
 from api.core.db import as_utc
 from api.core.models import TERMINAL, Render, Sound, SoundUse
 from api.core.storage import TMP_PREFIX
 from api.jobs import leases
+from api.jobs.leases import policy_of
 from api.services import lineage
 from api.services import videos as video_service
 from api.services.access import refusal_code, resolve_sources, source_fields
@@ -56,10 +56,6 @@ log = logging.getLogger("reelforge.jobs")
 def output_key(owner_id: str, render_id: str) -> str:
     """The one final key of a render: every attempt publishes to the same place."""
     return f"users/{owner_id}/renders/{render_id}.mp4"
-
-
-def policy_of(settings: Settings) -> leases.LeasePolicy:
-    return leases.LeasePolicy(settings.lease_seconds, settings.max_attempts, settings.max_concurrent_renders)
 
 
 # Asks other workers to help with a split render: (render id, how many more pieces) (``api.jobs.pieces``)
